@@ -1,0 +1,35 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Relais: the intake and exchange gateway of a Québec collection agency.
+// Every C library comes from Debian through a system-library target; the
+// RelaisCore library is the only code that imports them.
+let package = Package(
+    name: "Relais",
+    products: [
+        .executable(name: "relais", targets: ["relais"]),
+    ],
+    targets: [
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+        .systemLibrary(name: "CCSV", path: "Sources/CCSV"),
+        .systemLibrary(name: "CXML2", path: "Sources/CXML2", pkgConfig: "libxml-2.0"),
+        .systemLibrary(name: "CSSH2", path: "Sources/CSSH2", pkgConfig: "libssh2"),
+        .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
+        .target(
+            name: "RelaisCore",
+            dependencies: ["CSQLite", "CCSV", "CXML2", "CSSH2", "CLinux"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .executableTarget(
+            name: "relais",
+            dependencies: ["RelaisCore"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .testTarget(
+            name: "RelaisTests",
+            dependencies: ["RelaisCore", "relais"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+    ]
+)

@@ -1,0 +1,166 @@
+/// What became of one assignment offered to the store.
+public enum Recording: Equatable, Sendable {
+    /// A new case, with our reference.
+    case created(ourReference: String)
+    /// The client already has an open case with this reference: nothing was written over it.
+    case duplicate(ofOurReference: String)
+}
+
+/// Records the cases of one file inside the file's transaction, with statements compiled once.
+/// Obtained from `CaseStore.recordFile`; valid only inside its body.
+public final class CaseRecorder {
+    private let db: SQLiteConnection
+    let fileID: Int64
+    private let clientID: String
+    private let openedOn: String
+    private let at: String
+    private let source: String
+    private var nextCaseID: Int64
+    private let insertCase: SQLiteStatement
+    private let insertDebtor: SQLiteStatement
+    private let insertHistory: SQLiteStatement
+    private let insertNote: SQLiteStatement
+    private let insertReject: SQLiteStatement
+    private let findOpen: SQLiteStatement
+    public internal(set) var reading: FileReading
+
+    init(db: SQLiteConnection, fileID: Int64, clientID: String, openedOn: CalendarDate, at: String, source: String,
+        reading: FileReading) throws
+    {
+        self.db = db
+        self.fileID = fileID
+        self.clientID = clientID
+        self.openedOn = openedOn.iso
+        self.at = at
+        self.source = source
+        self.reading = reading
+        let last = try db.scalar("SELECT seq FROM sqlite_sequence WHERE name = 'cases'")?.int ?? 0
+        let maxID = try db.scalar("SELECT COALESCE(MAX(id), 0) FROM cases")?.int ?? 0
+        nextCaseID = max(last, maxID) + 1
+        insertCase = try db.prepare("""
+            INSERT INTO cases (id, our_ref, client_id, client_ref, kind, opened_on, assigned_cents, principal_cents,
+                interest_cents, fees_cents, balance_cents, status, sub_status, original_creditor,
+                creditor_classification, charge_off_date, first_delinquency_date, last_payment_date, file_id, file_line)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        insertDebtor = try db.prepare("""
+            INSERT INTO debtors (case_id, role, name_as_given, first_name, last_name, company_name, address_line1,
+                address_line2, city, province, postal_code, country, phone_home, phone_work, phone_mobile, email,
+                language, birth_date, sin)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        insertHistory = try db.prepare(
+            "INSERT INTO status_history (case_id, at, status, sub_status, reason, source) VALUES (?, ?, ?, ?, ?, ?)")
+        insertNote = try db.prepare("INSERT INTO notes (case_id, at, author, text) VALUES (?, ?, ?, ?)")
+        insertReject = try db.prepare(
+            "INSERT INTO rejects (file_id, line, field, reason, client_ref, duplicate_of) VALUES (?, ?, ?, ?, ?, ?)")
+        findOpen = try db.prepare(
+            "SELECT id, our_ref FROM cases WHERE client_id = ? AND client_ref = ? AND status <> 'closed'")
+    }
+
+    /// Our reference for a case number: `AC` and seven digits, never reused because case ids
+    /// are never reused.
+    public static func ourReference(caseID: Int64) -> String {
+        let digits = String(caseID)
+        return "AC" + String(repeating: "0", count: max(0, 7 - digits.count)) + digits
+    }
+
+    /// Opens a case for the assignment, unless the client already has an open case with the
+    /// same reference: then the row is a duplicate, recorded as such, and nothing is overwritten.
+    @discardableResult
+    public func record(_ assignment: Assignment, line: Int) throws -> Recording {
+        reading.records += 1
+        reading.computedTotal += assignment.amount
+        let caseID = nextCaseID
+        let ourRef = Self.ourReference(caseID: caseID)
+        let status = CaseStatus.received
+        do {
+            try insertCase.bind([
+                .integer(caseID), .text(ourRef), .text(clientID), .text(assignment.clientReference),
+                .text(assignment.kind.rawValue), .text(openedOn), .integer(assignment.amount.cents),
+                SQLiteValue(assignment.principal), SQLiteValue(assignment.interest), SQLiteValue(assignment.fees),
+                .integer(assignment.amount.cents), .text(status.status), .text(status.subStatus),
+                SQLiteValue(assignment.originalCreditor), SQLiteValue(assignment.creditorClassification),
+                SQLiteValue(assignment.chargeOffDate), SQLiteValue(assignment.firstDelinquencyDate),
+                SQLiteValue(assignment.lastPaymentDate), .integer(fileID), .integer(Int64(line)),
+            ])
+            try insertCase.step()
+        } catch let error as SQLiteError where error.isUniqueViolation {
+            // The partial unique index says an open case has this reference.
+            try findOpen.bind([.text(clientID), .text(assignment.clientReference)])
+            guard try findOpen.step() else { throw error }
+            let existingID = findOpen.int(0)
+            let existingRef = findOpen.text(1) ?? ""
+            findOpen.reset()
+            reading.duplicates += 1
+            try insertReject.bind([
+                .integer(fileID), .integer(Int64(line)), .text(AssignmentField.clientReference.label),
+                .text("duplicate: the client reference \(assignment.clientReference.quotedForReason) is already our open case \(existingRef)"),
+                .text(assignment.clientReference), .integer(existingID),
+            ])
+            try insertReject.step()
+            return .duplicate(ofOurReference: existingRef)
+        }
+        nextCaseID += 1
+        reading.accepted += 1
+
+        try insert(assignment.debtor, role: "debtor", caseID: caseID)
+        for co in assignment.coDebtors { try insert(co, role: "co-debtor", caseID: caseID) }
+        try insertHistory.bind([.integer(caseID), .text(at), .text(status.status), .text(status.subStatus),
+            .text("assigned"), .text(source)])
+        try insertHistory.step()
+        if let note = assignment.note {
+            try insertNote.bind([.integer(caseID), .text(at), .text("client"), .text(note)])
+            try insertNote.step()
+        }
+        return .created(ourReference: ourRef)
+    }
+
+    /// Records a row that could not become a case.
+    public func reject(line: Int, field: String?, reason: String, amount: Money? = nil) throws {
+        reading.records += 1
+        reading.rejected += 1
+        if let amount { reading.computedTotal += amount }
+        try insertReject.bind([.integer(fileID), .integer(Int64(line)), SQLiteValue(field), .text(reason), .null, .null])
+        try insertReject.step()
+    }
+
+    private func insert(_ debtor: Debtor, role: String, caseID: Int64) throws {
+        func phone(_ kind: Phone.Kind) -> SQLiteValue {
+            guard let p = debtor.phones.first(where: { $0.kind == kind }) else { return .null }
+            return .text(p.number + (p.extensionNumber.map { " x" + $0 } ?? ""))
+        }
+        let a = debtor.address
+        try insertDebtor.bind([
+            .integer(caseID), .text(role), .text(debtor.nameAsGiven), SQLiteValue(debtor.firstName),
+            SQLiteValue(debtor.lastName), SQLiteValue(debtor.companyName), SQLiteValue(a?.line1), SQLiteValue(a?.line2),
+            SQLiteValue(a?.city), SQLiteValue(a?.province), SQLiteValue(a?.postalCode), SQLiteValue(a?.country),
+            phone(.home), phone(.work), phone(.mobile), SQLiteValue(debtor.email), SQLiteValue(debtor.language?.rawValue),
+            SQLiteValue(debtor.birthDate), SQLiteValue(debtor.sin?.digits),
+        ])
+        try insertDebtor.step()
+    }
+}
+
+extension CaseStore {
+    /// Records a file and the cases it creates in one transaction: either the ledger row and
+    /// every case are committed together, or nothing is.
+    public func recordFile(_ file: ReceivedFile, reading: FileReading, openedOn: CalendarDate,
+        _ body: (CaseRecorder) throws -> Void) throws -> (fileID: Int64, reading: FileReading)
+    {
+        try transaction {
+            let fileID = try insertLedgerRow(file, outcome: .ingested, reason: nil, reading: reading, duplicateOf: nil)
+            let recorder = try CaseRecorder(db: db, fileID: fileID, clientID: file.clientID, openedOn: openedOn,
+                at: Timestamp.now(), source: "file \(fileID)", reading: reading)
+            try body(recorder)
+            let r = recorder.reading
+            try db.run("""
+                UPDATE files SET records = ?, accepted = ?, duplicates = ?, rejected = ?, printed_total_cents = ?,
+                    computed_total_cents = ? WHERE id = ?
+                """,
+                [SQLiteValue(r.records), SQLiteValue(r.accepted), SQLiteValue(r.duplicates), SQLiteValue(r.rejected),
+                 SQLiteValue(r.printedTotal), .integer(r.computedTotal.cents), .integer(fileID)])
+            return (fileID, r)
+        }
+    }
+}

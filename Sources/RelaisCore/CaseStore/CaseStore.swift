@@ -1,0 +1,83 @@
+import CSQLite
+import Foundation
+
+/// The case store: one SQLite file, in WAL mode with foreign keys on, holding every client,
+/// case, debtor, note, transaction, document and received file.
+///
+/// A `CaseStore` is one connection and is used from one thread; a second process opens its own
+/// and waits for the write lock.
+public final class CaseStore {
+    let db: SQLiteConnection
+    public let path: String
+
+    public init(path: String) throws {
+        self.path = path
+        db = try SQLiteConnection(path: path)
+        try db.execute("PRAGMA journal_mode = WAL")
+        try db.execute("PRAGMA foreign_keys = ON")
+        // FULL: a commit is on disk before it returns. The original file is moved out of the
+        // inbox right after its commit; with a weaker setting a power cut could undo the commit
+        // after the move, and the file would be lost.
+        try db.execute("PRAGMA synchronous = FULL")
+        try db.execute("PRAGMA cache_size = -16384")
+        try db.execute("PRAGMA temp_store = MEMORY")
+        try migrate()
+    }
+
+    public func close() throws { try db.close() }
+
+    /// The schema version this store is at.
+    public func schemaVersion() throws -> Int {
+        Int(try db.scalar("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")?.int ?? 0)
+    }
+
+    private func migrate() throws {
+        try db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
+        let current = try schemaVersion()
+        for migration in Schema.migrations where migration.version > current {
+            try db.immediateTransaction {
+                // Another process may have migrated while this one waited for the lock.
+                guard try schemaVersion() < migration.version else { return }
+                try db.execute(migration.sql)
+                try db.run("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
+                    [.integer(Int64(migration.version)), .text(Timestamp.now())])
+            }
+        }
+    }
+
+    /// Adds each configured client, or updates its name and language.
+    public func register(clients: [(id: String, name: String, language: Language)]) throws {
+        try db.immediateTransaction {
+            let statement = try db.prepare("""
+                INSERT INTO clients (id, name, language) VALUES (?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET name = excluded.name, language = excluded.language
+                """)
+            for client in clients {
+                try statement.bind([.text(client.id), .text(client.name), .text(client.language.rawValue)])
+                try statement.step()
+            }
+        }
+    }
+
+    /// Runs `body` inside one write transaction on this store.
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        try db.immediateTransaction(body)
+    }
+}
+
+/// Timestamps as the store keeps them: UTC, ISO 8601, to the second.
+public enum Timestamp {
+    public static func now() -> String { format(Date()) }
+
+    public static func format(_ date: Date) -> String {
+        var t = time_t(date.timeIntervalSince1970)
+        var parts = tm()
+        gmtime_r(&t, &parts)
+        func pad(_ n: Int32, _ w: Int = 2) -> String {
+            let s = String(n)
+            return String(repeating: "0", count: max(0, w - s.count)) + s
+        }
+        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1))-\(pad(parts.tm_mday))T"
+            + "\(pad(parts.tm_hour)):\(pad(parts.tm_min)):\(pad(parts.tm_sec))Z"
+    }
+}

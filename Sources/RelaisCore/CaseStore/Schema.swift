@@ -1,0 +1,160 @@
+/// The case store's schema, as numbered migrations. A migration is never edited once shipped:
+/// a change is a new one, applied in order in one transaction each.
+enum Schema {
+    static let migrations: [(version: Int, sql: String)] = [
+        (1, """
+        CREATE TABLE clients (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            language TEXT NOT NULL CHECK (language IN ('fr', 'en'))
+        );
+
+        -- The file ledger: every file received, once, whatever became of it.
+        CREATE TABLE files (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            client_id TEXT NOT NULL REFERENCES clients(id),
+            source TEXT NOT NULL,
+            channel TEXT NOT NULL CHECK (channel IN ('drop','sftp','portal','fax','mail','email')),
+            name TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            received_at TEXT NOT NULL,
+            outcome TEXT NOT NULL CHECK (outcome IN ('ingested', 'duplicate-file', 'refused')),
+            reason TEXT,
+            format TEXT,
+            encoding TEXT,
+            delimiter TEXT,
+            records INTEGER NOT NULL DEFAULT 0,
+            accepted INTEGER NOT NULL DEFAULT 0,
+            duplicates INTEGER NOT NULL DEFAULT 0,
+            rejected INTEGER NOT NULL DEFAULT 0,
+            printed_total_cents INTEGER,
+            computed_total_cents INTEGER,
+            duplicate_of INTEGER REFERENCES files(id),
+            -- Where the original was when recorded, and where it was put after the commit.
+            original_path TEXT NOT NULL,
+            disposed_to TEXT,
+            disposed_at TEXT,
+            documents_done INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX files_by_content ON files(client_id, sha256, outcome);
+        CREATE INDEX files_pending ON files(disposed_at) WHERE disposed_at IS NULL;
+
+        CREATE TABLE cases (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            our_ref TEXT NOT NULL UNIQUE,
+            client_id TEXT NOT NULL REFERENCES clients(id),
+            client_ref TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('consumer', 'commercial')),
+            opened_on TEXT NOT NULL,
+            assigned_cents INTEGER NOT NULL CHECK (assigned_cents > 0),
+            principal_cents INTEGER,
+            interest_cents INTEGER,
+            fees_cents INTEGER,
+            recovered_cents INTEGER NOT NULL DEFAULT 0,
+            balance_cents INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            sub_status TEXT NOT NULL,
+            closed_on TEXT,
+            closure_reason TEXT,
+            balance_at_closure_cents INTEGER,
+            original_creditor TEXT,
+            creditor_classification TEXT,
+            charge_off_date TEXT,
+            first_delinquency_date TEXT,
+            last_payment_date TEXT,
+            file_id INTEGER NOT NULL REFERENCES files(id),
+            file_line INTEGER NOT NULL
+        );
+        -- At most one open case per client reference: the duplicate rule, enforced.
+        CREATE UNIQUE INDEX cases_open_by_client_ref ON cases(client_id, client_ref) WHERE status <> 'closed';
+        CREATE INDEX cases_by_client ON cases(client_id, id);
+        CREATE INDEX cases_by_file ON cases(file_id);
+
+        CREATE TABLE status_history (
+            id INTEGER PRIMARY KEY,
+            case_id INTEGER NOT NULL REFERENCES cases(id),
+            at TEXT NOT NULL,
+            status TEXT NOT NULL,
+            sub_status TEXT NOT NULL,
+            reason TEXT,
+            source TEXT NOT NULL
+        );
+        CREATE INDEX status_history_by_case ON status_history(case_id);
+
+        -- Debtors and co-debtors of a case. The SIN and date of birth are kept for the credit
+        -- bureaus and never leave the store unmasked otherwise.
+        CREATE TABLE debtors (
+            id INTEGER PRIMARY KEY,
+            case_id INTEGER NOT NULL REFERENCES cases(id),
+            role TEXT NOT NULL CHECK (role IN ('debtor', 'co-debtor')),
+            name_as_given TEXT NOT NULL,
+            first_name TEXT,
+            last_name TEXT,
+            company_name TEXT,
+            address_line1 TEXT,
+            address_line2 TEXT,
+            city TEXT,
+            province TEXT,
+            postal_code TEXT,
+            country TEXT,
+            phone_home TEXT,
+            phone_work TEXT,
+            phone_mobile TEXT,
+            email TEXT,
+            language TEXT,
+            birth_date TEXT,
+            sin TEXT
+        );
+        CREATE INDEX debtors_by_case ON debtors(case_id);
+
+        -- The notes log (carnet de notes).
+        CREATE TABLE notes (
+            id INTEGER PRIMARY KEY,
+            case_id INTEGER NOT NULL REFERENCES cases(id),
+            at TEXT NOT NULL,
+            author TEXT NOT NULL,
+            text TEXT NOT NULL
+        );
+        CREATE INDEX notes_by_case ON notes(case_id);
+
+        -- The accounting of a case: payments, adjustments, with the commission and taxes owed.
+        CREATE TABLE transactions (
+            id INTEGER PRIMARY KEY,
+            case_id INTEGER NOT NULL REFERENCES cases(id),
+            on_date TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            amount_cents INTEGER NOT NULL,
+            commission_cents INTEGER NOT NULL DEFAULT 0,
+            gst_cents INTEGER NOT NULL DEFAULT 0,
+            qst_cents INTEGER NOT NULL DEFAULT 0,
+            source TEXT NOT NULL,
+            recorded_at TEXT NOT NULL
+        );
+        CREATE INDEX transactions_by_case ON transactions(case_id);
+
+        -- Rows of a file that did not become cases: refused, or duplicates of open cases.
+        CREATE TABLE rejects (
+            id INTEGER PRIMARY KEY,
+            file_id INTEGER NOT NULL REFERENCES files(id),
+            line INTEGER NOT NULL,
+            field TEXT,
+            reason TEXT NOT NULL,
+            client_ref TEXT,
+            duplicate_of INTEGER REFERENCES cases(id)
+        );
+        CREATE INDEX rejects_by_file ON rejects(file_id);
+
+        -- Documents sent to a client: acknowledgements, reject reports, inventories.
+        CREATE TABLE documents (
+            id INTEGER PRIMARY KEY,
+            client_id TEXT NOT NULL REFERENCES clients(id),
+            kind TEXT NOT NULL,
+            path TEXT NOT NULL,
+            file_id INTEGER REFERENCES files(id),
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX documents_by_file ON documents(file_id);
+        """),
+    ]
+}

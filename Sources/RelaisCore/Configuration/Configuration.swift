@@ -1,0 +1,193 @@
+import Foundation
+
+/// Everything Relais is told by its one configuration file. Relative paths are taken from the
+/// folder the configuration file is in.
+public struct Configuration: Sendable {
+    public var file: String
+    /// The case store (SQLite file).
+    public var store: String
+    /// Watched folders: `<inbox>/<client>/<channel>/`.
+    public var inbox: String
+    /// Where originals go once recorded: `<archive>/<client>/<channel>/<date>/`.
+    public var archive: String
+    /// Where refused originals go, each with a `.reason` file.
+    public var rejected: String
+    /// Where documents for clients are written: `<outbox>/<client>/`.
+    public var outbox: String
+    /// How long a file's size and time must hold still before it is taken, in seconds.
+    public var settleSeconds: Double
+    /// How often the inbox is scanned in full, whatever inotify says, in seconds.
+    public var rescanSeconds: Double
+    /// Channels whose assignments get an acknowledgement of receipt.
+    public var acknowledgementChannels: Set<Channel>
+    public var agency: Agency
+    public var clients: [ClientConfiguration]
+    /// `info`, or `debug` for routine events too.
+    public var logLevel: LogLevel
+
+    public struct Agency: Sendable {
+        public var name: String
+    }
+
+    public func client(_ id: String) -> ClientConfiguration? { clients.first { $0.id == id } }
+
+    /// Reads and checks a configuration file.
+    public static func load(_ path: String) throws -> Configuration {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationError("\(path): cannot read the configuration file")
+        }
+        let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+        let folder = (absolute as NSString).deletingLastPathComponent
+        return try parse(data, file: absolute, folder: folder)
+    }
+
+    static let topLevelKeys: Set<String> = [
+        "store", "inbox", "archive", "rejected", "outbox", "settleSeconds", "rescanSeconds",
+        "acknowledgementChannels", "agency", "clients", "logLevel", "$comment",
+    ]
+
+    static func parse(_ data: Data, file: String, folder: String) throws -> Configuration {
+        let root = try ConfigNode.parse(data, file: file).object(allowed: topLevelKeys)
+
+        func path(_ key: String, default fallback: String? = nil) throws -> String {
+            let raw: String
+            if let node = root.optional(key) {
+                raw = try node.string()
+                guard !raw.isEmpty else { throw ConfigurationError("\(key): must not be empty") }
+            } else if let fallback {
+                raw = fallback
+            } else {
+                _ = try root.required(key)
+                raw = ""
+            }
+            return raw.hasPrefix("/") ? raw : URL(fileURLWithPath: folder).appendingPathComponent(raw).standardizedFileURL.path
+        }
+
+        func seconds(_ key: String, default fallback: Double) throws -> Double {
+            guard let node = root.optional(key) else { return fallback }
+            let value = try node.number()
+            guard value > 0, value <= 86_400 else { throw ConfigurationError("\(key): expected seconds between 0 and 86400") }
+            return value
+        }
+
+        var acknowledged: Set<Channel> = [.fax, .mail, .email]
+        if let node = root.optional("acknowledgementChannels") {
+            acknowledged = Set(try node.array().map { try $0.choice(Dictionary(uniqueKeysWithValues: Channel.allCases.map { ($0.rawValue, $0) })) })
+        }
+
+        var agency = Agency(name: "Agence de recouvrement Accès")
+        if let node = root.optional("agency") {
+            let object = try node.object(allowed: ["name"])
+            if let name = object.optional("name") { agency.name = try name.string() }
+        }
+
+        let clientNodes = try root.required("clients").array()
+        var clients: [ClientConfiguration] = []
+        for node in clientNodes {
+            let client = try ClientConfiguration.parse(node)
+            if clients.contains(where: { $0.id == client.id }) {
+                throw ConfigurationError("\(node.path).id: client \"\(client.id)\" is configured twice")
+            }
+            clients.append(client)
+        }
+
+        let logLevel = try root.optional("logLevel")?.choice(["info": LogLevel.info, "debug": .debug]) ?? .info
+        return Configuration(
+            file: file, store: try path("store"), inbox: try path("inbox"), archive: try path("archive"),
+            rejected: try path("rejected", default: "rejected"), outbox: try path("outbox"),
+            settleSeconds: try seconds("settleSeconds", default: 1), rescanSeconds: try seconds("rescanSeconds", default: 30),
+            acknowledgementChannels: acknowledged, agency: agency, clients: clients, logLevel: logLevel)
+    }
+}
+
+/// One client (créancier) of the agency, as configured.
+public struct ClientConfiguration: Sendable {
+    public var id: String
+    public var name: String
+    public var language: Language
+    /// The channels whose inbox folders are watched for this client.
+    public var channels: [Channel]
+    public var profile: ClientProfile
+
+    static let keys: Set<String> = ["id", "name", "language", "channels", "profile"]
+
+    /// A client id names folders, so it is a plain name: letters, digits, `.`, `_`, `-`, not
+    /// starting with a dot, never `/` or `..`.
+    public static func isValidID(_ id: String) -> Bool {
+        guard !id.isEmpty, id.count <= 64, !id.hasPrefix("."), id != ".." else { return false }
+        return id.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0) }
+    }
+
+    static func parse(_ node: ConfigNode) throws -> ClientConfiguration {
+        let object = try node.object(allowed: keys)
+        let id = try object.required("id").string()
+        guard isValidID(id) else {
+            throw ConfigurationError("\(node.child("id")): \"\(id)\" is not a plain name (letters, digits, . _ -; no / or ..)")
+        }
+        let name = try object.required("name").string()
+        let language = try object.optional("language")?.choice(["fr": Language.french, "en": .english]) ?? .french
+        var channels = Channel.allCases
+        if let list = object.optional("channels") {
+            channels = try list.array().map { try $0.choice(Dictionary(uniqueKeysWithValues: Channel.allCases.map { ($0.rawValue, $0) })) }
+        }
+        let profile = try object.optional("profile").map(parseProfile) ?? .none
+        return ClientConfiguration(id: id, name: name, language: language, channels: channels, profile: profile)
+    }
+
+    static let profileKeys: Set<String> = ["encoding", "delimiter", "header", "columns", "dateOrder", "amountStyle", "defaultKind"]
+
+    static func parseProfile(_ node: ConfigNode) throws -> ClientProfile {
+        let object = try node.object(allowed: profileKeys)
+        var profile = ClientProfile()
+        if let n = object.optional("encoding") {
+            let text = try n.string()
+            guard let encoding = TextEncoding(name: text) else {
+                throw ConfigurationError("\(n.path): \"\(text)\" is not one of utf-8, windows-1252, iso-8859-1")
+            }
+            profile.encoding = encoding
+        }
+        if let n = object.optional("delimiter") {
+            profile.delimiter = try n.choice([",": UInt8(0x2C), ";": 0x3B, "\t": 0x09, "tab": 0x09, "|": 0x7C])
+        }
+        if let n = object.optional("header") { profile.hasHeader = try n.bool() }
+        if let n = object.optional("dateOrder") {
+            profile.dateOrder = try n.choice(Dictionary(uniqueKeysWithValues: DateOrder.allCases.map { ($0.rawValue, $0) }))
+        }
+        if let n = object.optional("amountStyle") {
+            profile.amountStyle = try n.choice(Dictionary(uniqueKeysWithValues: AmountStyle.allCases.map { ($0.rawValue, $0) }))
+        }
+        if let n = object.optional("defaultKind") {
+            profile.defaultKind = try n.choice(Dictionary(uniqueKeysWithValues: CaseKind.allCases.map { ($0.rawValue, $0) }))
+        }
+        if let n = object.optional("columns") {
+            let columns = try n.object(allowed: Set(AssignmentField.allCases.map(\.rawValue)))
+            for field in AssignmentField.allCases {
+                guard let c = columns.optional(field.rawValue) else { continue }
+                if c.isString {
+                    profile.columns[field] = .name(try c.string())
+                } else {
+                    let position = try c.integer()
+                    guard position >= 1, position <= 1000 else {
+                        throw ConfigurationError("\(c.path): a column position counts from 1")
+                    }
+                    profile.columns[field] = .position(position)
+                }
+            }
+            let positions = profile.columns.values.compactMap { if case .position(let p) = $0 { return p } else { return nil } }
+            if Set(positions).count != positions.count {
+                throw ConfigurationError("\(n.path): two fields are given the same column position")
+            }
+        }
+        return profile
+    }
+}
+
+/// How much the daemon says.
+public enum LogLevel: Int, Sendable, Comparable {
+    case debug = 0
+    case info = 1
+    case warning = 2
+    case error = 3
+
+    public static func < (a: LogLevel, b: LogLevel) -> Bool { a.rawValue < b.rawValue }
+}

@@ -1,0 +1,64 @@
+import Glibc
+
+/// The daemon's log: one line per event on standard error, a fixed message then `key=value`
+/// fields, so that an operator can grep and a machine can parse.
+///
+/// Values are quoted when they hold spaces, quotes or `=`. Nothing personal is ever passed here:
+/// no SIN, no full date of birth, no password or key; callers log references and counts.
+public struct Log: Sendable {
+    public var level: LogLevel
+
+    public init(level: LogLevel = .info) { self.level = level }
+
+    public func debug(_ message: StaticString, _ fields: KeyValuePairs<String, String> = [:]) {
+        write(.debug, message, fields)
+    }
+
+    public func info(_ message: StaticString, _ fields: KeyValuePairs<String, String> = [:]) {
+        write(.info, message, fields)
+    }
+
+    public func warning(_ message: StaticString, _ fields: KeyValuePairs<String, String> = [:]) {
+        write(.warning, message, fields)
+    }
+
+    public func error(_ message: StaticString, _ fields: KeyValuePairs<String, String> = [:]) {
+        write(.error, message, fields)
+    }
+
+    private func write(_ at: LogLevel, _ message: StaticString, _ fields: KeyValuePairs<String, String>) {
+        guard at >= level else { return }
+        var line = Timestamp.now() + " " + Self.levelName(at) + " " + message.description
+        for (key, value) in fields { line += " \(key)=\(Self.quote(value))" }
+        line += "\n"
+        // One write(2) per line, so that lines from two processes never interleave.
+        var bytes = Array(line.utf8)
+        _ = bytes.withUnsafeMutableBytes { Glibc.write(2, $0.baseAddress, $0.count) }
+    }
+
+    static func levelName(_ level: LogLevel) -> String {
+        switch level {
+        case .debug: return "debug"
+        case .info: return "info"
+        case .warning: return "warning"
+        case .error: return "error"
+        }
+    }
+
+    static func quote(_ value: String) -> String {
+        let plain = !value.isEmpty && !value.contains { $0 == " " || $0 == "\"" || $0 == "=" || $0.isNewline || $0 == "\t" }
+        if plain { return value }
+        var escaped = "\""
+        for c in value {
+            switch c {
+            case "\"": escaped += "\\\""
+            case "\\": escaped += "\\\\"
+            case "\n": escaped += "\\n"
+            case "\r": escaped += "\\r"
+            case "\t": escaped += "\\t"
+            default: escaped.append(c)
+            }
+        }
+        return escaped + "\""
+    }
+}

@@ -1,0 +1,314 @@
+import Glibc
+
+/// What became of one file: the line `relais ingest` prints, and what the daemon logs.
+public struct IngestResult: Sendable {
+    public enum Status: String, Sendable { case ingested, duplicateFile = "duplicate-file", refused }
+
+    public var file: String
+    public var status: Status
+    public var fileID: Int64?
+    public var accepted = 0
+    public var duplicates = 0
+    public var rejected = 0
+    public var rejects: [RejectReport.Row] = []
+    public var duplicateRows: [(line: Int, clientRef: String, ourRef: String)] = []
+    public var reason: String?
+    public var acknowledgement: String?
+    public var rejectReport: String?
+    public var printedTotal: Money?
+    public var computedTotal: Money?
+
+    /// One line of JSON.
+    public var json: String {
+        var members: [(String, String)] = [
+            ("file", JSONText.string(file)), ("status", JSONText.string(status.rawValue)),
+            ("fileNumber", fileID.map(String.init) ?? "null"),
+            ("accepted", String(accepted)), ("duplicates", String(duplicates)), ("rejected", String(rejected)),
+            ("rejects", JSONText.array(rejects.map {
+                JSONText.object([("line", String($0.line)), ("field", JSONText.optional($0.field)),
+                    ("reason", JSONText.string($0.reason))])
+            })),
+            ("duplicateRows", JSONText.array(duplicateRows.map {
+                JSONText.object([("line", String($0.line)), ("clientRef", JSONText.string($0.clientRef)),
+                    ("ourRef", JSONText.string($0.ourRef))])
+            })),
+            ("reason", JSONText.optional(reason)),
+            ("acknowledgement", JSONText.optional(acknowledgement)),
+            ("rejectReport", JSONText.optional(rejectReport)),
+        ]
+        if let printedTotal {
+            members.append(("controlTotal", JSONText.object([
+                ("printedCents", String(printedTotal.cents)), ("computedCents", String(computedTotal?.cents ?? 0)),
+                ("matches", printedTotal == computedTotal ? "true" : "false"),
+            ])))
+        }
+        return JSONText.object(members)
+    }
+}
+
+/// The one path every file takes, from the daemon or the command line: survey it, check it
+/// was not received before, read it, record it and its cases in one transaction, and only then
+/// write the client's documents and move the original out of the inbox.
+///
+/// A crash at any point loses nothing and duplicates nothing: before the commit the file is
+/// still in the inbox and is read again; after it, the ledger row says what is left to do, and
+/// `reconcile()` finishes it at startup.
+public final class Intake {
+    /// What happens to the original once recorded.
+    public enum Disposal: Sendable {
+        /// The daemon moves the file out of the inbox.
+        case move
+        /// The command line leaves the user's file where it is and archives a copy.
+        case copy
+    }
+
+    public let configuration: Configuration
+    public let store: CaseStore
+    public let log: Log
+    /// Called now and then during a long file, so that the daemon can tell systemd it is alive.
+    public var progress: () -> Void = {}
+    /// The day cases are opened on; the agency's today unless a test says otherwise.
+    public var today: () -> CalendarDate = { CalendarDate.today() }
+
+    public init(configuration: Configuration, store: CaseStore, log: Log) {
+        self.configuration = configuration
+        self.store = store
+        self.log = log
+    }
+
+    /// Takes one file for a client through a channel.
+    public func ingest(path: String, client: ClientConfiguration, channel: Channel, source: String,
+        disposal: Disposal) throws -> IngestResult
+    {
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+
+        // Only a regular file is read: a link in an inbox could point anywhere.
+        var info = stat()
+        guard lstat(path, &info) == 0 else { throw FileError(path: path, operation: "stat", errno: errno) }
+        let survey: FileSurvey
+        if (info.st_mode & S_IFMT) != S_IFREG {
+            survey = FileSurvey()
+        } else {
+            survey = try FileSurvey.of(path: path)
+        }
+        let received = ReceivedFile(clientID: client.id, channel: channel, source: source, name: name, path: path,
+            survey: survey)
+        if (info.st_mode & S_IFMT) != S_IFREG {
+            return try refuse(received, client: client, reason: "not a regular file (a link, a folder or a device)",
+                disposal: disposal)
+        }
+
+        // The same content for the same client: either the crash case (committed, not yet moved)
+        // or a delivery made twice.
+        if let earlier = try store.ingestedFile(clientID: client.id, sha256: survey.sha256) {
+            if earlier.disposedTo == nil && earlier.originalPath == path {
+                log.info("finishing a file recorded before a restart", ["client": client.id, "file": name,
+                    "fileNumber": String(earlier.id)])
+                try finish(earlier, client: client, disposal: disposal)
+                return try result(for: earlier.id, client: client)
+            }
+            let reason = "same content as file \(earlier.id) (\(earlier.name)) received \(earlier.receivedAt)"
+            let id = try store.recordUnread(received, outcome: .duplicateFile, reason: reason, duplicateOf: earlier.id)
+            log.info("duplicate file: nothing created", ["client": client.id, "channel": channel.rawValue, "file": name,
+                "fileNumber": String(id), "duplicateOf": String(earlier.id)])
+            try finish(try store.ledgerEntry(id: id)!, client: client, disposal: disposal)
+            return try result(for: id, client: client)
+        }
+
+        // The whole-file checks, then the rows.
+        let reader = CSVAssignmentReader(path: path, survey: survey, profile: client.profile, today: today())
+        let layout: CSVLayout
+        do {
+            layout = try reader.prepare()
+        } catch let refusal as FileRefusal {
+            return try refuse(received, client: client, reason: refusal.reason, disposal: disposal)
+        }
+        if !layout.unusedHeadings.isEmpty {
+            log.info("columns not used", ["client": client.id, "file": name,
+                "columns": layout.unusedHeadings.joined(separator: "|")])
+        }
+
+        let reading = FileReading(format: "csv", encoding: layout.encoding.rawValue, delimiter: layout.delimiterName)
+        var rowsSeen = 0
+        let (fileID, totals) = try store.recordFile(received, reading: reading, openedOn: today()) { recorder in
+            try reader.read { outcome in
+                switch outcome {
+                case .assignment(let line, let assignment):
+                    try recorder.record(assignment, line: line)
+                case .rejected(let line, let problem, let amount):
+                    try recorder.reject(line: line, field: problem.field, reason: problem.reason, amount: amount)
+                case .footer(_, let printed):
+                    if let printed { recorder.reading.printedTotal = printed }
+                }
+                rowsSeen += 1
+                if rowsSeen % 50_000 == 0 { progress() }
+            }
+        }
+        log.info("file ingested", ["client": client.id, "channel": channel.rawValue, "file": name,
+            "fileNumber": String(fileID), "encoding": layout.encoding.rawValue, "delimiter": layout.delimiterName,
+            "accepted": String(totals.accepted), "duplicates": String(totals.duplicates),
+            "rejected": String(totals.rejected)])
+        if let printed = totals.printedTotal, printed != totals.computedTotal {
+            log.warning("printed total does not match the rows", ["client": client.id, "file": name,
+                "printed": printed.plain, "computed": totals.computedTotal.plain])
+        }
+
+        try finish(try store.ledgerEntry(id: fileID)!, client: client, disposal: disposal)
+        return try result(for: fileID, client: client)
+    }
+
+    private func refuse(_ file: ReceivedFile, client: ClientConfiguration, reason: String, disposal: Disposal) throws
+        -> IngestResult
+    {
+        let id = try store.recordUnread(file, outcome: .refused, reason: reason, duplicateOf: nil)
+        log.info("file refused", ["client": client.id, "channel": file.channel.rawValue, "file": file.name,
+            "fileNumber": String(id), "reason": reason])
+        try finish(try store.ledgerEntry(id: id)!, client: client, disposal: disposal)
+        return try result(for: id, client: client)
+    }
+
+    /// Finishes every file whose commit was made but whose documents or disposal were not,
+    /// as a crash may leave them.
+    public func reconcile() throws {
+        for entry in try store.pendingFiles() {
+            guard let client = configuration.client(entry.clientID) else {
+                log.warning("pending file of a client no longer configured", ["client": entry.clientID,
+                    "fileNumber": String(entry.id)])
+                continue
+            }
+            log.info("reconciling a file recorded before a restart", ["client": client.id, "file": entry.name,
+                "fileNumber": String(entry.id)])
+            try finish(entry, client: client, disposal: entry.source == "inbox" ? .move : .copy)
+        }
+    }
+
+    /// After the commit: the client's documents, then the original out of the inbox. Each step
+    /// is noted in the ledger when done, so that it is done once.
+    func finish(_ entry: LedgerEntry, client: ClientConfiguration, disposal: Disposal) throws {
+        if !entry.documentsDone {
+            try writeDocuments(entry, client: client)
+            try store.markDocumentsDone(fileID: entry.id)
+        }
+        if entry.disposedTo == nil {
+            let destination = try dispose(entry, disposal: disposal)
+            try store.markDisposed(fileID: entry.id, to: destination)
+        }
+    }
+
+    /// The documents a file's outcome owes the client.
+    private func writeDocuments(_ entry: LedgerEntry, client: ClientConfiguration) throws {
+        let folder = "\(configuration.outbox)/\(client.id)"
+        let number = Self.fileNumber(entry.id)
+        let date = today()
+        if entry.outcome == .ingested, entry.accepted > 0, configuration.acknowledgementChannels.contains(entry.channel) {
+            let ack = Acknowledgement(agency: configuration.agency.name, client: client, file: entry,
+                cases: try store.cases(fileID: entry.id), date: date)
+            let base = "\(folder)/acknowledgement-\(number)"
+            try AtomicFile.write(ack.csv(), to: base + ".csv")
+            try AtomicFile.write(ack.printable(), to: base + ".txt")
+            try store.recordDocument(clientID: client.id, kind: "acknowledgement", path: base + ".csv", fileID: entry.id)
+            log.info("acknowledgement written", ["client": client.id, "fileNumber": String(entry.id), "path": base + ".csv"])
+        }
+        if entry.outcome != .ingested || entry.rejected > 0 || entry.duplicates > 0 {
+            let rows = try store.rejects(fileID: entry.id).map { RejectReport.Row(line: $0.line, field: $0.field, reason: $0.reason) }
+            let report = RejectReport(agency: configuration.agency.name, client: client, file: entry, rows: rows, date: date)
+            let base = "\(folder)/reject-report-\(number)"
+            try AtomicFile.write(report.csv(), to: base + ".csv")
+            try AtomicFile.write(report.printable(), to: base + ".txt")
+            try store.recordDocument(clientID: client.id, kind: "reject-report", path: base + ".csv", fileID: entry.id)
+            log.info("reject report written", ["client": client.id, "fileNumber": String(entry.id), "path": base + ".csv"])
+        }
+    }
+
+    /// `F0000042`: our number for a received file, in document names.
+    public static func fileNumber(_ id: Int64) -> String {
+        let digits = String(id)
+        return "F" + String(repeating: "0", count: max(0, 7 - digits.count)) + digits
+    }
+
+    /// Where the original goes: the archive, or the rejected folder with a `.reason` beside it.
+    /// Returns the path it now has.
+    private func dispose(_ entry: LedgerEntry, disposal: Disposal) throws -> String {
+        let folder: String
+        if entry.outcome == .refused {
+            folder = "\(configuration.rejected)/\(entry.clientID)/\(entry.channel.rawValue)"
+        } else {
+            let day = String(entry.receivedAt.prefix(10))
+            folder = "\(configuration.archive)/\(entry.clientID)/\(entry.channel.rawValue)/\(day)"
+        }
+        try AtomicFile.makeFolder(folder)
+        let destination = "\(folder)/\(Self.fileNumber(entry.id))-\(entry.name)"
+        if entry.outcome == .refused {
+            try AtomicFile.write("\(entry.name): \(entry.reason ?? "refused")\n", to: destination + ".reason")
+        }
+        var info = stat()
+        let sourceExists = lstat(entry.originalPath, &info) == 0
+        let alreadyThere = access(destination, F_OK) == 0
+        switch disposal {
+        case .move where sourceExists:
+            if rename(entry.originalPath, destination) != 0 {
+                guard errno == EXDEV else { throw FileError(path: entry.originalPath, operation: "move", errno: errno) }
+                try Self.copy(entry.originalPath, to: destination)
+                unlink(entry.originalPath)
+            }
+            try AtomicFile.syncFolder(folder)
+            try AtomicFile.syncFolder(AtomicFile.parentFolder(entry.originalPath))
+        case .copy where sourceExists && !alreadyThere:
+            try Self.copy(entry.originalPath, to: destination)
+        default:
+            if !alreadyThere && !sourceExists {
+                log.warning("original gone before it could be archived", ["fileNumber": String(entry.id),
+                    "path": entry.originalPath])
+            }
+        }
+        return destination
+    }
+
+    /// Copies a regular file atomically; a link is recorded as a note, never followed.
+    static func copy(_ source: String, to destination: String) throws {
+        var info = stat()
+        guard lstat(source, &info) == 0 else { throw FileError(path: source, operation: "stat", errno: errno) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            try AtomicFile.write("not a regular file; not copied\n", to: destination)
+            return
+        }
+        let file = try ReadableFile(path: source)
+        defer { file.close() }
+        try AtomicFile.write(to: destination) { sink in
+            try file.forEachChunk { chunk in try sink.write(Array(chunk)) }
+        }
+    }
+
+    /// The result line of a recorded file, read back from the store.
+    func result(for fileID: Int64, client: ClientConfiguration) throws -> IngestResult {
+        guard let entry = try store.ledgerEntry(id: fileID) else { preconditionFailure("file \(fileID) vanished") }
+        let status: IngestResult.Status
+        switch entry.outcome {
+        case .ingested: status = .ingested
+        case .duplicateFile: status = .duplicateFile
+        case .refused: status = .refused
+        }
+        var result = IngestResult(file: entry.originalPath, status: status, fileID: entry.id)
+        result.accepted = entry.accepted
+        result.duplicates = entry.duplicates
+        result.rejected = entry.rejected
+        result.reason = entry.reason
+        for row in try store.rejects(fileID: fileID) {
+            if let ourRef = row.duplicateOf {
+                result.duplicateRows.append((row.line, row.clientRef ?? "", ourRef))
+            } else {
+                result.rejects.append(RejectReport.Row(line: row.line, field: row.field, reason: row.reason))
+            }
+        }
+        let documents = try store.connection.rows("SELECT kind, path FROM documents WHERE file_id = ?", [.integer(fileID)])
+        for document in documents {
+            if document[0].text == "acknowledgement" { result.acknowledgement = document[1].text }
+            if document[0].text == "reject-report" { result.rejectReport = document[1].text }
+        }
+        let totals = try store.connection.rows(
+            "SELECT printed_total_cents, computed_total_cents FROM files WHERE id = ?", [.integer(fileID)])[0]
+        result.printedTotal = totals[0].int.map { Money(cents: $0) }
+        result.computedTotal = totals[1].int.map { Money(cents: $0) }
+        return result
+    }
+}

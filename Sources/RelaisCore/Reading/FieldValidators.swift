@@ -1,0 +1,127 @@
+/// Readers for the fields that have a known shape: phones, postal codes, provinces, emails,
+/// languages, kinds, SINs. Each returns the normalized value or says what was expected.
+enum FieldValidators {
+    static let provinces: [String: String] = {
+        var table: [String: String] = [:]
+        let list: [(String, [String])] = [
+            ("QC", ["quebec", "que", "pq", "qc"]), ("ON", ["ontario", "ont", "on"]),
+            ("NB", ["nouveau brunswick", "new brunswick", "nb"]), ("NS", ["nouvelle ecosse", "nova scotia", "ns"]),
+            ("PE", ["ile du prince edouard", "prince edward island", "pe", "pei", "ipe"]),
+            ("NL", ["terre neuve et labrador", "newfoundland and labrador", "newfoundland", "nl", "tnl"]),
+            ("MB", ["manitoba", "man", "mb"]), ("SK", ["saskatchewan", "sask", "sk"]),
+            ("AB", ["alberta", "alta", "ab"]), ("BC", ["colombie britannique", "british columbia", "bc", "cb"]),
+            ("YT", ["yukon", "yt", "yk"]), ("NT", ["territoires du nord ouest", "northwest territories", "nt", "tno"]),
+            ("NU", ["nunavut", "nu"]),
+        ]
+        for (code, names) in list { for name in names { table[name] = code } }
+        return table
+    }()
+
+    static func province(_ raw: String) -> Result<String, FieldProblem> {
+        if let code = provinces[raw.foldedForComparison] { return .success(code) }
+        return .failure(FieldProblem("\(raw.quotedForReason) is not a Canadian province or territory (QC, ON, NB…)"))
+    }
+
+    /// `H2X 1Y4`: the Canadian form, letters the post office never uses refused.
+    static func postalCode(_ raw: String) -> Result<String, FieldProblem> {
+        let compact = raw.uppercased().filter { !$0.isWhitespace && $0 != "-" }
+        let letters = Set("ABCEGHJKLMNPRSTVXY")
+        let later = Set("ABCEGHJKLMNPRSTVWXYZ")
+        let c = Array(compact)
+        if c.count == 6, letters.contains(c[0]), c[1].isNumber, later.contains(c[2]), c[3].isNumber,
+            later.contains(c[4]), c[5].isNumber
+        {
+            return .success(String(c[0...2]) + " " + String(c[3...5]))
+        }
+        return .failure(FieldProblem("\(raw.quotedForReason) is not a Canadian postal code (A1A 1A1)"))
+    }
+
+    /// Ten digits of a North American number, with an extension when one is written.
+    static func phone(_ raw: String, kind: Phone.Kind) -> Result<Phone, FieldProblem> {
+        var text = raw.lowercased()
+        var extensionNumber: String?
+        for marker in ["poste", "ext.", "ext", "x", "#"] {
+            if let range = text.range(of: marker, options: .backwards), range.lowerBound != text.startIndex {
+                let after = text[range.upperBound...].trimmingCharacters(in: .whitespaces)
+                if !after.isEmpty, after.allSatisfy(\.isNumber) {
+                    extensionNumber = after
+                    text = String(text[..<range.lowerBound])
+                    break
+                }
+            }
+        }
+        guard text.allSatisfy({ $0.isNumber || " ()-.+/".contains($0) }) else {
+            return .failure(FieldProblem("\(raw.quotedForReason) is not a telephone number"))
+        }
+        var digits = text.filter(\.isNumber)
+        if digits.count == 11 && digits.hasPrefix("1") { digits.removeFirst() }
+        guard digits.count == 10, let first = digits.first, !"01".contains(first),
+            !"01".contains(digits[digits.index(digits.startIndex, offsetBy: 3)])
+        else {
+            return .failure(FieldProblem("\(raw.quotedForReason) is not a 10-digit North American telephone number"))
+        }
+        return .success(Phone(kind: kind, number: digits, extensionNumber: extensionNumber))
+    }
+
+    static func email(_ raw: String) -> Result<String, FieldProblem> {
+        let parts = raw.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."),
+            !parts[1].hasSuffix("."), !raw.contains(where: { $0.isWhitespace || $0 == "," || $0 == ";" })
+        else { return .failure(FieldProblem("\(raw.quotedForReason) is not an email address")) }
+        return .success(raw)
+    }
+
+    static func language(_ raw: String) -> Result<Language, FieldProblem> {
+        switch raw.foldedForComparison {
+        case "fr", "f", "fra", "fre", "francais", "french": return .success(.french)
+        case "en", "a", "e", "eng", "ang", "anglais", "english": return .success(.english)
+        default: return .failure(FieldProblem("\(raw.quotedForReason) is not a language (FR or EN)"))
+        }
+    }
+
+    static func kind(_ raw: String) -> Result<CaseKind, FieldProblem> {
+        switch raw.foldedForComparison {
+        case "consumer", "consommateur", "particulier", "personnel", "personal", "individual", "individu", "p", "i":
+            return .success(.consumer)
+        case "commercial", "commerciale", "entreprise", "business", "company", "corporate", "compagnie", "e", "b":
+            return .success(.commercial)
+        case "c":
+            return .failure(FieldProblem("\"C\" is ambiguous: write consumer or commercial"))
+        default:
+            return .failure(FieldProblem("\(raw.quotedForReason) is not a kind of case (consumer or commercial)"))
+        }
+    }
+
+    /// The SIN itself is never repeated in a reason: reasons reach reports and logs.
+    static func sin(_ raw: String) -> Result<SIN, FieldProblem> {
+        let digits = raw.filter { $0 != " " && $0 != "-" }
+        guard digits.count == 9, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+            return .failure(FieldProblem("the SIN is not nine digits"))
+        }
+        guard let sin = SIN(digits) else { return .failure(FieldProblem("the SIN fails its check digit")) }
+        return .success(sin)
+    }
+
+    /// A client reference is text: kept exactly, leading zeros and all. A spreadsheet's
+    /// scientific notation (`1.23457E+15`) has lost digits and cannot be taken.
+    static func reference(_ raw: String) -> Result<String, FieldProblem> {
+        let text = raw.trimmedField
+        let upper = text.uppercased()
+        if let e = upper.firstIndex(of: "E"), e != upper.startIndex {
+            let mantissa = upper[..<e]
+            var exponent = upper[upper.index(after: e)...]
+            if exponent.hasPrefix("+") || exponent.hasPrefix("-") { exponent = exponent.dropFirst() }
+            if !exponent.isEmpty, exponent.allSatisfy(\.isNumber), mantissa.contains(where: \.isNumber),
+                mantissa.allSatisfy({ $0.isNumber || $0 == "." || $0 == "," })
+            {
+                return .failure(FieldProblem(
+                    "\(text.quotedForReason) is in scientific notation: a spreadsheet lost the reference's digits"))
+            }
+        }
+        guard text.count <= 50 else { return .failure(FieldProblem("the reference is longer than 50 characters")) }
+        guard !text.contains(where: { $0.isNewline }) else {
+            return .failure(FieldProblem("the reference contains a line break"))
+        }
+        return .success(text)
+    }
+}

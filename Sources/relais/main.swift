@@ -1,0 +1,4 @@
+import Glibc
+import RelaisCore
+
+exit(RelaisCommandLine.main(CommandLine.arguments))
