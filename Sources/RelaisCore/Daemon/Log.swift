@@ -26,7 +26,16 @@ public struct Log: Sendable {
         write(.error, message, fields)
     }
 
+    /// For fields gathered at run time.
+    public func debug(_ message: StaticString, pairs: [(String, String)]) {
+        write(.debug, message, pairs.map { (key: $0.0, value: $0.1) })
+    }
+
     private func write(_ at: LogLevel, _ message: StaticString, _ fields: KeyValuePairs<String, String>) {
+        write(at, message, fields.map { (key: $0.key, value: $0.value) })
+    }
+
+    private func write(_ at: LogLevel, _ message: StaticString, _ fields: [(key: String, value: String)]) {
         guard at >= level else { return }
         var line = Timestamp.now() + " " + Self.levelName(at) + " " + message.description
         for (key, value) in fields { line += " \(key)=\(Self.quote(value))" }

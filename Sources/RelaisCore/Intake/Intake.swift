@@ -116,19 +116,14 @@ public final class Intake {
         }
 
         // The whole-file checks, then the rows.
-        let reader = CSVAssignmentReader(path: path, survey: survey, profile: client.profile, today: today())
-        let layout: CSVLayout
+        let reader = AssignmentFormats.reader(path: path, survey: survey, client: client, channel: channel,
+            today: today())
+        let reading: FileReading
         do {
-            layout = try reader.prepare()
+            reading = try reader.prepare()
         } catch let refusal as FileRefusal {
             return try refuse(received, client: client, reason: refusal.reason, disposal: disposal)
         }
-        if !layout.unusedHeadings.isEmpty {
-            log.info("columns not used", ["client": client.id, "file": name,
-                "columns": layout.unusedHeadings.joined(separator: "|")])
-        }
-
-        let reading = FileReading(format: "csv", encoding: layout.encoding.rawValue, delimiter: layout.delimiterName)
         var rowsSeen = 0
         let (fileID, totals) = try store.recordFile(received, reading: reading, openedOn: today()) { recorder in
             try reader.read { outcome in
@@ -145,9 +140,11 @@ public final class Intake {
             }
         }
         log.info("file ingested", ["client": client.id, "channel": channel.rawValue, "file": name,
-            "fileNumber": String(fileID), "encoding": layout.encoding.rawValue, "delimiter": layout.delimiterName,
-            "accepted": String(totals.accepted), "duplicates": String(totals.duplicates),
-            "rejected": String(totals.rejected)])
+            "fileNumber": String(fileID), "format": reading.format, "accepted": String(totals.accepted),
+            "duplicates": String(totals.duplicates), "rejected": String(totals.rejected)])
+        if !reader.notes.isEmpty {
+            log.debug("how the file was read", pairs: [("file", name)] + reader.notes)
+        }
         if let printed = totals.printedTotal, printed != totals.computedTotal {
             log.warning("printed total does not match the rows", ["client": client.id, "file": name,
                 "printed": printed.plain, "computed": totals.computedTotal.plain])

@@ -66,7 +66,7 @@ public final class CSVAssignmentReader {
 
     /// The first pass. Throws a `FileRefusal` when the file as a whole cannot be read.
     @discardableResult
-    public func prepare() throws -> CSVLayout {
+    public func prepareLayout() throws -> CSVLayout {
         guard survey.size > 0 else { throw FileRefusal("the file is empty") }
         if let offset = survey.firstNUL {
             throw FileRefusal("the file is not text: it has a NUL byte at offset \(offset)")
