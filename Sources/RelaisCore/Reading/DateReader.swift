@@ -63,7 +63,10 @@ public struct DateReader: Sendable {
             return .failure(FieldProblem("\(shown) is not a date"))
         }
 
-        let words = text.foldedForComparison.split(separator: " ").map(String.init)
+        // "1er avril 2020": the ordinal mark on the first of the month is dropped.
+        let words = text.foldedForComparison.split(separator: " ").map { word -> String in
+            word.hasSuffix("er") && word.dropLast(2).allSatisfy(\.isNumber) && word.count > 2 ? String(word.dropLast(2)) : String(word)
+        }
         if words.count == 3, words.contains(where: { Self.monthNames[$0] != nil }) {
             // `15 mars 2024`, `March 15 2024`, `15-Mar-2024`.
             let numbers = words.compactMap { Int($0) }
