@@ -18,7 +18,6 @@ public final class CaseRecorder {
     private var nextCaseID: Int64
     private let insertCase: SQLiteStatement
     private let insertDebtor: SQLiteStatement
-    private let insertHistory: SQLiteStatement
     private let insertNote: SQLiteStatement
     private let insertReject: SQLiteStatement
     private let findOpen: SQLiteStatement
@@ -38,10 +37,10 @@ public final class CaseRecorder {
         let maxID = try db.scalar("SELECT COALESCE(MAX(id), 0) FROM cases")?.int ?? 0
         nextCaseID = max(last, maxID) + 1
         insertCase = try db.prepare("""
-            INSERT INTO cases (id, our_ref, client_id, client_ref, kind, opened_on, assigned_cents, principal_cents,
+            INSERT INTO cases (id, client_id, client_ref, kind, opened_on, assigned_cents, principal_cents,
                 interest_cents, fees_cents, balance_cents, status, sub_status, original_creditor,
                 creditor_classification, charge_off_date, first_delinquency_date, last_payment_date, file_id, file_line)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         insertDebtor = try db.prepare("""
             INSERT INTO debtors (case_id, role, name_as_given, first_name, last_name, company_name, address_line1,
@@ -49,8 +48,6 @@ public final class CaseRecorder {
                 language, birth_date, sin)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        insertHistory = try db.prepare(
-            "INSERT INTO status_history (case_id, at, status, sub_status, reason, source) VALUES (?, ?, ?, ?, ?, ?)")
         insertNote = try db.prepare("INSERT INTO notes (case_id, at, author, text) VALUES (?, ?, ?, ?)")
         insertReject = try db.prepare(
             "INSERT INTO rejects (file_id, line, field, reason, client_ref, duplicate_of) VALUES (?, ?, ?, ?, ?, ?)")
@@ -75,15 +72,27 @@ public final class CaseRecorder {
         let ourRef = Self.ourReference(caseID: caseID)
         let status = CaseStatus.received
         do {
-            try insertCase.bind([
-                .integer(caseID), .text(ourRef), .text(clientID), .text(assignment.clientReference),
-                .text(assignment.kind.rawValue), .text(openedOn), .integer(assignment.amount.cents),
-                SQLiteValue(assignment.principal), SQLiteValue(assignment.interest), SQLiteValue(assignment.fees),
-                .integer(assignment.amount.cents), .text(status.status), .text(status.subStatus),
-                SQLiteValue(assignment.originalCreditor), SQLiteValue(assignment.creditorClassification),
-                SQLiteValue(assignment.chargeOffDate), SQLiteValue(assignment.firstDelinquencyDate),
-                SQLiteValue(assignment.lastPaymentDate), .integer(fileID), .integer(Int64(line)),
-            ])
+            try insertCase.bindInOrder { p in
+                try p.integer(caseID)
+                try p.text(clientID)
+                try p.text(assignment.clientReference)
+                try p.text(assignment.kind.rawValue)
+                try p.text(openedOn)
+                try p.money(assignment.amount)
+                try p.money(assignment.principal)
+                try p.money(assignment.interest)
+                try p.money(assignment.fees)
+                try p.money(assignment.amount)
+                try p.text(status.status)
+                try p.text(status.subStatus)
+                try p.text(assignment.originalCreditor)
+                try p.text(assignment.creditorClassification)
+                try p.date(assignment.chargeOffDate)
+                try p.date(assignment.firstDelinquencyDate)
+                try p.date(assignment.lastPaymentDate)
+                try p.integer(fileID)
+                try p.integer(Int64(line))
+            }
             try insertCase.step()
         } catch let error as SQLiteError where error.isUniqueViolation {
             // The partial unique index says an open case has this reference.
@@ -106,9 +115,6 @@ public final class CaseRecorder {
 
         try insert(assignment.debtor, role: "debtor", caseID: caseID)
         for co in assignment.coDebtors { try insert(co, role: "co-debtor", caseID: caseID) }
-        try insertHistory.bind([.integer(caseID), .text(at), .text(status.status), .text(status.subStatus),
-            .text("assigned"), .text(source)])
-        try insertHistory.step()
         if let note = assignment.note {
             try insertNote.bind([.integer(caseID), .text(at), .text("client"), .text(note)])
             try insertNote.step()
@@ -125,19 +131,42 @@ public final class CaseRecorder {
         try insertReject.step()
     }
 
+    /// The first entry of every new case's status history, written for the whole file in one
+    /// statement once its rows are recorded.
+    func recordOpenings() throws {
+        try db.run("""
+            INSERT INTO status_history (case_id, at, status, sub_status, reason, source)
+            SELECT id, ?, status, sub_status, 'assigned', ? FROM cases WHERE file_id = ?
+            """, [.text(at), .text(source), .integer(fileID)])
+    }
+
     private func insert(_ debtor: Debtor, role: String, caseID: Int64) throws {
-        func phone(_ kind: Phone.Kind) -> SQLiteValue {
-            guard let p = debtor.phones.first(where: { $0.kind == kind }) else { return .null }
-            return .text(p.number + (p.extensionNumber.map { " x" + $0 } ?? ""))
+        func phone(_ kind: Phone.Kind) -> String? {
+            guard let p = debtor.phones.first(where: { $0.kind == kind }) else { return nil }
+            return p.number + (p.extensionNumber.map { " x" + $0 } ?? "")
         }
         let a = debtor.address
-        try insertDebtor.bind([
-            .integer(caseID), .text(role), .text(debtor.nameAsGiven), SQLiteValue(debtor.firstName),
-            SQLiteValue(debtor.lastName), SQLiteValue(debtor.companyName), SQLiteValue(a?.line1), SQLiteValue(a?.line2),
-            SQLiteValue(a?.city), SQLiteValue(a?.province), SQLiteValue(a?.postalCode), SQLiteValue(a?.country),
-            phone(.home), phone(.work), phone(.mobile), SQLiteValue(debtor.email), SQLiteValue(debtor.language?.rawValue),
-            SQLiteValue(debtor.birthDate), SQLiteValue(debtor.sin?.digits),
-        ])
+        try insertDebtor.bindInOrder { p in
+            try p.integer(caseID)
+            try p.text(role)
+            try p.text(debtor.nameAsGiven)
+            try p.text(debtor.firstName)
+            try p.text(debtor.lastName)
+            try p.text(debtor.companyName)
+            try p.text(a?.line1)
+            try p.text(a?.line2)
+            try p.text(a?.city)
+            try p.text(a?.province)
+            try p.text(a?.postalCode)
+            try p.text(a?.country)
+            try p.text(phone(.home))
+            try p.text(phone(.work))
+            try p.text(phone(.mobile))
+            try p.text(debtor.email)
+            try p.text(debtor.language?.rawValue)
+            try p.date(debtor.birthDate)
+            try p.text(debtor.sin?.digits)
+        }
         try insertDebtor.step()
     }
 }
@@ -153,6 +182,7 @@ extension CaseStore {
             let recorder = try CaseRecorder(db: db, fileID: fileID, clientID: file.clientID, openedOn: openedOn,
                 at: Timestamp.now(), source: "file \(fileID)", reading: reading)
             try body(recorder)
+            try recorder.recordOpenings()
             let r = recorder.reading
             try db.run("""
                 UPDATE files SET records = ?, accepted = ?, duplicates = ?, rejected = ?, printed_total_cents = ?,

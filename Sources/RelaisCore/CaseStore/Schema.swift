@@ -42,7 +42,9 @@ enum Schema {
 
         CREATE TABLE cases (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
-            our_ref TEXT NOT NULL UNIQUE,
+            -- Our reference is the case number itself, so it is unique and never reused without
+            -- an index of its own to maintain. `CaseRecorder.ourReference` writes it the same way.
+            our_ref TEXT GENERATED ALWAYS AS (printf('AC%07d', id)) VIRTUAL,
             client_id TEXT NOT NULL REFERENCES clients(id),
             client_ref TEXT NOT NULL,
             kind TEXT NOT NULL CHECK (kind IN ('consumer', 'commercial')),

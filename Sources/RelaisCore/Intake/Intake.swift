@@ -1,5 +1,14 @@
 import Glibc
 
+/// Hands a reader to the pipeline's reading thread.
+///
+/// `@unchecked Sendable`: once handed over, the reader is used by that thread alone until the
+/// pipeline has finished; the intake touches it again only afterwards, for its notes.
+private final class ReaderHandOff: @unchecked Sendable {
+    let reader: AssignmentFileReader
+    init(_ reader: AssignmentFileReader) { self.reader = reader }
+}
+
 /// What became of one file: the line `relais ingest` prints, and what the daemon logs.
 public struct IngestResult: Sendable {
     public enum Status: String, Sendable { case ingested, duplicateFile = "duplicate-file", refused }
@@ -125,8 +134,9 @@ public final class Intake {
             return try refuse(received, client: client, reason: refusal.reason, disposal: disposal)
         }
         var rowsSeen = 0
+        let handOff = ReaderHandOff(reader)
         let (fileID, totals) = try store.recordFile(received, reading: reading, openedOn: today()) { recorder in
-            try reader.read { outcome in
+            try RowPipeline.run(read: { emit in try handOff.reader.read(emit) }) { outcome in
                 switch outcome {
                 case .assignment(let line, let assignment):
                     try recorder.record(assignment, line: line)

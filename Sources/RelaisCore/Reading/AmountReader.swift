@@ -23,144 +23,156 @@ public struct AmountReader: Sendable {
         self.provenDecimalMark = provenDecimalMark
     }
 
-    static let groupingSpaces: Set<Character> = [" ", "\u{00A0}", "\u{202F}", "\u{2009}", "'"]
-
     /// The amount, or why the text is not one. Empty text is not read here: callers decide
-    /// whether the field is required.
+    /// whether the field is required. Works on the UTF-8 bytes: amounts are ASCII but for the
+    /// no-break spaces between thousands, which read as plain spaces.
     public func read(_ raw: String) -> Result<Money, FieldProblem> {
-        let original = raw.trimmedField
-        var text = Substring(original)
-        let shown = original.quotedForReason
+        var shown: String { raw.trimmedField.quotedForReason }
+        func failure(_ why: String) -> Result<Money, FieldProblem> { .failure(FieldProblem("\(shown) \(why)")) }
 
-        // Sign: a leading or trailing minus, or accounting parentheses.
+        // Bytes, with U+00A0, U+202F and U+2009 turned into spaces; anything else non-ASCII is
+        // not part of an amount.
+        var t: [UInt8] = []
+        t.reserveCapacity(raw.utf8.count)
+        var input = raw.utf8.makeIterator()
+        while let b = input.next() {
+            if b < 0x80 { t.append(b == 0x27 ? 0x20 : b); continue }
+            if b == 0xC2, input.next() == 0xA0 { t.append(0x20); continue }
+            if b == 0xE2, input.next() == 0x80, let c = input.next(), c == 0xAF || c == 0x89 { t.append(0x20); continue }
+            return failure("is not an amount")
+        }
+        func trim() {
+            while t.first == 0x20 || t.first == 0x09 { t.removeFirst() }
+            while t.last == 0x20 || t.last == 0x09 { t.removeLast() }
+        }
+        func dropPrefix(_ p: [UInt8]) -> Bool {
+            guard t.starts(with: p) else { return false }
+            t.removeFirst(p.count)
+            trim()
+            return true
+        }
+        func dropSuffix(_ p: [UInt8]) -> Bool {
+            guard t.count >= p.count, t[(t.count - p.count)...].elementsEqual(p) else { return false }
+            t.removeLast(p.count)
+            trim()
+            return true
+        }
+        trim()
+
+        // Sign: accounting parentheses, a leading or trailing minus; currency marks either side.
         var negative = false
-        if text.hasPrefix("(") && text.hasSuffix(")") {
+        if t.first == UInt8(ascii: "("), t.last == UInt8(ascii: ")") {
             negative = true
-            text = text.dropFirst().dropLast()
+            t.removeFirst()
+            t.removeLast()
+            trim()
         }
-        text = Substring(String(text).trimmedField)
-        // Currency marks before or after the number.
-        for mark in ["CAD", "CA$", "$CA", "$", "CA"] {
-            if text.hasPrefix(mark) { text = Substring(String(text.dropFirst(mark.count)).trimmedField) }
-            if text.hasSuffix(mark) { text = Substring(String(text.dropLast(mark.count)).trimmedField) }
+        // Currency marks start with `$` or `C`: most amounts have neither at either end.
+        if t.first == 0x24 || t.first == 0x43 || t.last == 0x24 || t.last == 0x44 || t.last == 0x41 {
+            for mark in Self.currencyMarks {
+                _ = dropPrefix(mark)
+                _ = dropSuffix(mark)
+            }
         }
-        if text.hasPrefix("-") {
+        if dropPrefix([UInt8(ascii: "-")]) || dropSuffix([UInt8(ascii: "-")]) {
             negative.toggle()
-            text = Substring(String(text.dropFirst()).trimmedField)
-        } else if text.hasSuffix("-") {
-            negative.toggle()
-            text = Substring(String(text.dropLast()).trimmedField)
-        } else if text.hasPrefix("+") {
-            text = text.dropFirst()
+        } else {
+            _ = dropPrefix([UInt8(ascii: "+")])
         }
-        if text.hasPrefix("$") { text = Substring(String(text.dropFirst()).trimmedField) }
+        _ = dropPrefix([UInt8(ascii: "$")])
 
-        guard !text.isEmpty else { return .failure(FieldProblem("\(shown) is not an amount")) }
-        if text.contains(where: { $0 == "E" || $0 == "e" }), text.contains(where: \.isNumber) {
-            return .failure(FieldProblem(
-                "\(shown) is in scientific notation: the exact amount was lost by a spreadsheet"))
+        guard !t.isEmpty else { return failure("is not an amount") }
+        let isDigit = { (b: UInt8) in b >= 0x30 && b <= 0x39 }
+        if t.contains(where: { $0 == 0x45 || $0 == 0x65 }), t.contains(where: isDigit) {
+            return failure("is in scientific notation: the exact amount was lost by a spreadsheet")
         }
-        guard text.allSatisfy({ $0.isASCII && $0.isNumber || $0 == "," || $0 == "." || Self.groupingSpaces.contains($0) }),
-            text.first!.isNumber || text.first == "," || text.first == "."
-        else { return .failure(FieldProblem("\(shown) is not an amount")) }
+        let comma = UInt8(ascii: ","), point = UInt8(ascii: "."), space = UInt8(0x20)
+        guard t.allSatisfy({ isDigit($0) || $0 == comma || $0 == point || $0 == space }),
+            isDigit(t[0]) || t[0] == comma || t[0] == point
+        else { return failure("is not an amount") }
 
         if style == .cents {
-            guard text.allSatisfy({ $0.isNumber }) else {
-                return .failure(FieldProblem("\(shown) is not a whole number of cents"))
-            }
-            guard text.count <= 15, let cents = Int64(text) else {
-                return .failure(FieldProblem("\(shown) is too large to be an amount"))
-            }
+            guard t.allSatisfy(isDigit) else { return failure("is not a whole number of cents") }
+            guard t.count <= 15 else { return failure("is too large to be an amount") }
+            let cents = t.reduce(Int64(0)) { $0 * 10 + Int64($1 - 0x30) }
             return .success(Money(cents: negative ? -cents : cents))
         }
 
-        // Find the decimal mark: by the style, by what the column proves, or by the value's shape.
-        let commas = text.filter { $0 == "," }.count
-        let points = text.filter { $0 == "." }.count
-        var decimalMark: Character? = nil
+        // The decimal mark: by the style, by what the column proves, or by the value's shape.
+        let commas = t.lazy.filter { $0 == comma }.count
+        let points = t.lazy.filter { $0 == point }.count
+        var decimalMark: UInt8? = nil
         switch style {
-        case .english: decimalMark = points > 0 ? "." : nil
-        case .french: decimalMark = commas > 0 ? "," : nil
+        case .english: decimalMark = points > 0 ? point : nil
+        case .french: decimalMark = commas > 0 ? comma : nil
         case .auto, .cents:
             if commas > 0 && points > 0 {
-                decimalMark = text.lastIndex(of: ",")! > text.lastIndex(of: ".")! ? "," : "."
+                decimalMark = t.lastIndex(of: comma)! > t.lastIndex(of: point)! ? comma : point
             } else if commas + points == 1 {
-                let mark: Character = commas == 1 ? "," : "."
-                let after = text.distance(from: text.firstIndex(of: mark)!, to: text.endIndex) - 1
+                let mark = commas == 1 ? comma : point
+                let after = t.count - t.firstIndex(of: mark)! - 1
                 if let proven = provenDecimalMark {
-                    decimalMark = proven == mark ? mark : nil
+                    decimalMark = proven == Character(Unicode.Scalar(mark)) ? mark : nil
                 } else {
                     decimalMark = after == 3 ? nil : mark
                 }
             }
         }
-        if style == .english && commas > 0 && decimalMark == nil && points > 0 { decimalMark = "." }
 
-        var whole = Substring(text)
-        var fraction: Substring = ""
+        var whole = t[...]
+        var fraction: ArraySlice<UInt8> = []
         if let mark = decimalMark {
-            guard text.filter({ $0 == mark }).count == 1 else {
-                return .failure(FieldProblem("\(shown) has more than one decimal mark"))
+            guard t.lazy.filter({ $0 == mark }).count == 1 else { return failure("has more than one decimal mark") }
+            let index = t.lastIndex(of: mark)!
+            whole = t[..<index]
+            fraction = t[(index + 1)...]
+            guard fraction.allSatisfy(isDigit) else {
+                return failure("is not an amount: unexpected characters after the decimal mark")
             }
-            let index = text.lastIndex(of: mark)!
-            whole = text[..<index]
-            fraction = text[text.index(after: index)...]
-        }
-        guard fraction.allSatisfy({ $0.isNumber }) else {
-            return .failure(FieldProblem("\(shown) is not an amount: unexpected characters after the decimal mark"))
-        }
-        guard fraction.count <= 2 else {
-            return .failure(FieldProblem("\(shown) has more than two decimals"))
-        }
-        if decimalMark != nil && fraction.isEmpty {
-            return .failure(FieldProblem("\(shown) has a decimal mark with no digits after it"))
+            guard fraction.count <= 2 else { return failure("has more than two decimals") }
+            guard !fraction.isEmpty else { return failure("has a decimal mark with no digits after it") }
         }
 
-        // What is left of the decimal mark: digits, in groups of three after the first when
-        // grouped. The grouping mark is whichever of space, comma or point is not the decimal.
-        let groups = whole.split(omittingEmptySubsequences: false) {
-            Self.groupingSpaces.contains($0) || $0 == "," || $0 == "."
-        }
+        // Left of the decimal mark: digits, in groups of three after the first when grouped,
+        // by one kind of mark (spaces of any width count as one kind).
+        let groups = whole.split(omittingEmptySubsequences: false) { $0 == space || $0 == comma || $0 == point }
         if groups.count > 1 {
-            let groupingMarks = Set(whole.filter { !$0.isNumber })
-            guard groupingMarks.count == 1 || groupingMarks.isSubset(of: Self.groupingSpaces),
-                (1...3).contains(groups[0].count), groups.dropFirst().allSatisfy({ $0.count == 3 })
-            else {
-                return .failure(FieldProblem("\(shown) is not an amount: its digits are not grouped by thousands"))
-            }
-            if style == .french, groupingMarks.contains(",") {
-                return .failure(FieldProblem("\(shown) is not an amount in the client's French style"))
-            }
-            if style == .english, groupingMarks.contains(".") {
-                return .failure(FieldProblem("\(shown) is not an amount in the client's English style"))
-            }
+            let marks = Set(whole.filter { !isDigit($0) })
+            guard marks.count == 1, (1...3).contains(groups[0].count), groups.dropFirst().allSatisfy({ $0.count == 3 })
+            else { return failure("is not an amount: its digits are not grouped by thousands") }
+            if style == .french, marks.contains(comma) { return failure("is not an amount in the client's French style") }
+            if style == .english, marks.contains(point) { return failure("is not an amount in the client's English style") }
         }
-        let digits = groups.joined()
-        guard !digits.isEmpty || !fraction.isEmpty else { return .failure(FieldProblem("\(shown) is not an amount")) }
-        guard digits.count <= 13 else { return .failure(FieldProblem("\(shown) is too large to be an amount")) }
-        let dollars = Int64(digits.isEmpty ? "0" : digits)!
-        let cents = fraction.isEmpty ? 0 : Int64(fraction.count == 1 ? fraction + "0" : String(fraction))!
+        let digitCount = groups.reduce(0) { $0 + $1.count }
+        guard digitCount > 0 || !fraction.isEmpty else { return failure("is not an amount") }
+        guard digitCount <= 13 else { return failure("is too large to be an amount") }
+        var dollars: Int64 = 0
+        for group in groups { for b in group { dollars = dollars * 10 + Int64(b - 0x30) } }
+        var cents: Int64 = 0
+        for b in fraction { cents = cents * 10 + Int64(b - 0x30) }
+        if fraction.count == 1 { cents *= 10 }
         let total = dollars * 100 + cents
         return .success(Money(cents: negative ? -total : total))
     }
 
+    static let currencyMarks: [[UInt8]] = ["CAD", "CA$", "$CA", "$", "CA"].map { Array($0.utf8) }
+
     /// What a value proves of its column's decimal mark: a lone mark followed by one or two digits,
     /// or both marks present, shows which is the decimal.
     static func decimalMarkEvidence(_ raw: String) -> Character? {
-        let text = raw.trimmedField
-        let commas = text.filter { $0 == "," }.count
-        let points = text.filter { $0 == "." }.count
-        if commas > 0 && points > 0 {
-            return text.lastIndex(of: ",")! > text.lastIndex(of: ".")! ? "," : "."
+        let comma = UInt8(ascii: ","), point = UInt8(ascii: ".")
+        var commas = 0, points = 0
+        var lastComma = -1, lastPoint = -1
+        for (i, b) in raw.utf8.enumerated() {
+            if b == comma { commas += 1; lastComma = i } else if b == point { points += 1; lastPoint = i }
         }
-        guard commas + points == 1 else {
-            // Two or more of one mark: that mark groups thousands, so the other is the decimal.
-            if commas > 1 { return "." }
-            if points > 1 { return "," }
-            return nil
-        }
-        let mark: Character = commas == 1 ? "," : "."
-        let digitsAfter = text[text.index(after: text.firstIndex(of: mark)!)...].prefix(while: \.isNumber).count
-        return (1...2).contains(digitsAfter) ? mark : nil
+        if commas > 0 && points > 0 { return lastComma > lastPoint ? "," : "." }
+        // Two or more of one mark: that mark groups thousands, so the other is the decimal.
+        if commas > 1 { return "." }
+        if points > 1 { return "," }
+        guard commas + points == 1 else { return nil }
+        let at = commas == 1 ? lastComma : lastPoint
+        let digitsAfter = raw.utf8.dropFirst(at + 1).prefix { $0 >= 0x30 && $0 <= 0x39 }.count
+        return (1...2).contains(digitsAfter) ? (commas == 1 ? "," : ".") : nil
     }
 }

@@ -173,7 +173,7 @@ public struct AssignmentBuilder: Sendable {
         let asGiven = given.map { g in firstName.map { "\($0) \(g)" } ?? g }
             ?? [firstName, lastName].compactMap { $0 }.joined(separator: " ").nonEmpty
             ?? companyName
-        guard let asGiven, asGiven.contains(where: \.isLetter) else {
+        guard let asGiven, asGiven.hasLetter else {
             throw fail(name, "the debtor's name is missing")
         }
         var debtor = Debtor(nameAsGiven: asGiven)

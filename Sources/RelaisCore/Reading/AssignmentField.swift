@@ -16,6 +16,13 @@ public enum AssignmentField: String, Sendable, CaseIterable, Hashable {
         HeaderDictionary.preferredHeading[self] ?? rawValue
     }
 
+    /// Hashed by its case, not by its name: `RawRepresentable`'s default would hash the raw
+    /// string, and every row looks fields up many times. The first byte of a case without a
+    /// payload is its case number.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(withUnsafeBytes(of: self) { $0[0] })
+    }
+
     var isAmount: Bool { [.amount, .principal, .interest, .fees].contains(self) }
     var isDate: Bool {
         [.birthDate, .coDebtorBirthDate, .chargeOffDate, .firstDelinquencyDate, .lastPaymentDate].contains(self)

@@ -7,7 +7,7 @@ public struct FileRefusal: Error, Equatable, Sendable, CustomStringConvertible {
 }
 
 /// What became of one record of a creditor's file.
-public enum RowOutcome {
+public enum RowOutcome: Sendable {
     case assignment(line: Int, Assignment)
     /// A row that is not a case; its amount, when readable, still counts toward the control total.
     case rejected(line: Int, problem: RowProblem, amount: Money?)
@@ -286,20 +286,27 @@ public final class CSVAssignmentReader {
 
     static let footerWords = ["total", "totaux", "grand total", "sous total", "subtotal", "sub total",
         "nombre", "count", "fin", "end", "eof", "trailer"]
+    static let footerInitials = Set(footerWords.map { $0.utf8.first! })
 
     /// A total or trailer row: its first non-empty field begins with a footer word and its client
     /// reference is empty or is that word. The printed amount is the row's amount field, or else
     /// the last field that reads as an amount.
     private func footerTotal(_ record: CSVRecord) -> Footer? {
         let encoding = layout.encoding
-        guard let firstIndex = record.fields.firstIndex(where: { !encoding.decode($0).trimmedField.isEmpty }) else { return nil }
-        let first = HeaderDictionary.fold(encoding.decode(record.fields[firstIndex]))
-        guard Self.footerWords.contains(where: { first == $0 || first.hasPrefix($0 + " ") }) else { return nil }
+        func blank(_ bytes: [UInt8]) -> Bool { bytes.allSatisfy { $0 == 0x20 || $0 == 0x09 } }
+        guard let firstIndex = record.fields.firstIndex(where: { !blank($0) }) else { return nil }
+        // Cheap tests first, since every row passes here: a footer's client reference is empty or
+        // is the footer word itself, and its first field begins with a footer word's letter.
         if let referenceIndex = layout.columns[.clientReference], referenceIndex != firstIndex,
-            referenceIndex < record.fields.count, !encoding.decode(record.fields[referenceIndex]).trimmedField.isEmpty
+            referenceIndex < record.fields.count, !blank(record.fields[referenceIndex])
         {
             return nil
         }
+        guard let initial = record.fields[firstIndex].first(where: { $0 != 0x20 && $0 != 0x09 }),
+            Self.footerInitials.contains(initial | 0x20)
+        else { return nil }
+        let first = HeaderDictionary.fold(encoding.decode(record.fields[firstIndex]))
+        guard Self.footerWords.contains(where: { first == $0 || first.hasPrefix($0 + " ") }) else { return nil }
         let reader = AmountReader(style: profile.amountStyle)
         if let index = layout.columns[.amount], index < record.fields.count,
             case .success(let money) = reader.read(encoding.decode(record.fields[index]))

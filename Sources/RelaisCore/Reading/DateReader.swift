@@ -43,34 +43,37 @@ public struct DateReader: Sendable {
     /// Splits a written date into its parts, or says why it is not a date.
     func parse(_ raw: String) -> Result<WrittenDate, FieldProblem> {
         var text = raw.trimmedField
-        let shown = text.quotedForReason
+        var shown: String { raw.trimmedField.quotedForReason }
         // A time after the date (`2024-03-15 00:00:00`, `2024-03-15T08:30`) is dropped.
-        if let cut = text.firstIndex(where: { $0 == "T" || $0 == " " }), text[..<cut].contains(where: { $0 == "-" || $0 == "/" }),
+        if text.utf8.contains(UInt8(ascii: ":")), let cut = text.firstIndex(where: { $0 == "T" || $0 == " " }), text[..<cut].contains(where: { $0 == "-" || $0 == "/" }),
             text[text.index(after: cut)...].contains(":")
         {
             text = String(text[..<cut])
         }
 
-        if text.allSatisfy(\.isNumber) {
-            if text.count == 8, let y = Int(text.prefix(4)), let m = Int(text.dropFirst(4).prefix(2)),
-                let d = Int(text.suffix(2)), y >= 1800
-            {
-                return make(y, m, d, shown)
+        let bytes = Array(text.utf8)
+        let isDigit = { (b: UInt8) in b >= 0x30 && b <= 0x39 }
+        if !bytes.isEmpty, bytes.allSatisfy(isDigit) {
+            if bytes.count == 8 {
+                let n = bytes.map { Int($0 - 0x30) }
+                let y = n[0] * 1000 + n[1] * 100 + n[2] * 10 + n[3]
+                if y >= 1800 { return make(y, n[4] * 10 + n[5], n[6] * 10 + n[7], shown) }
             }
-            if (3...5).contains(text.count) {
+            if (3...5).contains(bytes.count) {
                 return .failure(FieldProblem("\(shown) looks like a spreadsheet serial number, not a date"))
             }
             return .failure(FieldProblem("\(shown) is not a date"))
         }
 
-        // "1er avril 2020": the ordinal mark on the first of the month is dropped.
-        let words = text.foldedForComparison.split(separator: " ").map { word -> String in
-            word.hasSuffix("er") && word.dropLast(2).allSatisfy(\.isNumber) && word.count > 2 ? String(word.dropLast(2)) : String(word)
-        }
-        if words.count == 3, words.contains(where: { Self.monthNames[$0] != nil }) {
-            // `15 mars 2024`, `March 15 2024`, `15-Mar-2024`.
+        if bytes.contains(where: { $0 >= 0x41 }) {
+            // `15 mars 2024`, `March 15 2024`, `15-Mar-2024`, `1er avril 2020`: the ordinal mark
+            // on the first of the month is dropped.
+            let words = text.foldedForComparison.split(separator: " ").map { word -> String in
+                word.count > 2 && word.hasSuffix("er") && word.dropLast(2).allSatisfy(\.isNumber)
+                    ? String(word.dropLast(2)) : String(word)
+            }
             let numbers = words.compactMap { Int($0) }
-            guard numbers.count == 2, let month = words.compactMap({ Self.monthNames[$0] }).first else {
+            guard words.count == 3, numbers.count == 2, let month = words.compactMap({ Self.monthNames[$0] }).first else {
                 return .failure(FieldProblem("\(shown) is not a date"))
             }
             let (day, year) = numbers[0] > 31 ? (numbers[1], numbers[0]) : (numbers[0], numbers[1])
@@ -80,16 +83,32 @@ public struct DateReader: Sendable {
             return make(fullYear, month, day, shown)
         }
 
-        let parts = text.split(omittingEmptySubsequences: false) { $0 == "/" || $0 == "-" || $0 == "." }
-        guard parts.count == 3, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) && $0.count <= 4 }) else {
-            return .failure(FieldProblem("\(shown) is not a date"))
+        // Three groups of digits separated by `/`, `-` or `.`.
+        var numbers: [Int] = []
+        var lengths: [Int] = []
+        var current = 0
+        var length = 0
+        for b in bytes + [UInt8(ascii: "/")] {
+            if isDigit(b) {
+                current = current * 10 + Int(b - 0x30)
+                length += 1
+                guard length <= 4 else { return .failure(FieldProblem("\(shown) is not a date")) }
+            } else if b == UInt8(ascii: "/") || b == UInt8(ascii: "-") || b == UInt8(ascii: ".") {
+                guard length > 0 else { return .failure(FieldProblem("\(shown) is not a date")) }
+                numbers.append(current)
+                lengths.append(length)
+                current = 0
+                length = 0
+            } else {
+                return .failure(FieldProblem("\(shown) is not a date"))
+            }
         }
-        let numbers = parts.map { Int($0)! }
-        if parts[0].count == 4 {
+        guard numbers.count == 3 else { return .failure(FieldProblem("\(shown) is not a date")) }
+        if lengths[0] == 4 {
             return make(numbers[0], numbers[1], numbers[2], shown)
         }
-        guard parts[2].count == 4 || parts[2].count == 2, parts[0].count <= 2, parts[1].count <= 2,
-            let year = expandYear(numbers[2], digits: parts[2].count)
+        guard lengths[2] == 4 || lengths[2] == 2, lengths[0] <= 2, lengths[1] <= 2,
+            let year = expandYear(numbers[2], digits: lengths[2])
         else {
             return .failure(FieldProblem("\(shown) is not a date"))
         }
@@ -97,8 +116,8 @@ public struct DateReader: Sendable {
         let (a, b) = (numbers[0], numbers[1])
         if a == b || a > 12 || b > 12 {
             // Only one reading is possible, or both readings are the same day.
-            let (day, month) = b > 12 ? (b, a) : (a, b)
             if a > 12 && b > 12 { return .failure(FieldProblem("\(shown) is not a date")) }
+            let (day, month) = b > 12 ? (b, a) : (a, b)
             return make(year, month, day, shown).map { _ in WrittenDate(shape: .numeric(first: a, second: b, year: year)) }
         }
         return .success(WrittenDate(shape: .numeric(first: a, second: b, year: year)))
@@ -121,7 +140,7 @@ public struct DateReader: Sendable {
 
     /// The calendar date of a written date, given the column's order when it needs one.
     func resolve(_ written: WrittenDate, order: DateOrder?, raw: String) -> Result<CalendarDate, FieldProblem> {
-        let shown = raw.trimmedField.quotedForReason
+        var shown: String { raw.trimmedField.quotedForReason }
         switch written.shape {
         case .unambiguous(let date): return .success(date)
         case .numeric(let a, let b, let year):

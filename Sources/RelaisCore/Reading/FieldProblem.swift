@@ -9,6 +9,10 @@ public struct FieldProblem: Error, Equatable, Sendable, CustomStringConvertible 
 extension String {
     /// Trimmed of every kind of space a spreadsheet leaves, the no-break ones included.
     var trimmedField: String {
+        // Most fields have no space at either end: answer that from the first and last bytes.
+        let utf8 = self.utf8
+        guard let first = utf8.first, let last = utf8.last else { return self }
+        if Self.isPlainEdge(first) && Self.isPlainEdge(last) { return self }
         var scalars = Substring(self).unicodeScalars
         while let first = scalars.first, first.properties.isWhitespace || first == "\u{FEFF}" {
             scalars.removeFirst()
@@ -17,31 +21,75 @@ extension String {
         return String(scalars)
     }
 
+    /// A byte that can neither be nor start a space: printable ASCII other than the space.
+    @inline(__always)
+    private static func isPlainEdge(_ byte: UInt8) -> Bool { byte > 0x20 && byte < 0x7F }
+
     /// Lowercased, accents folded, punctuation turned into single spaces: how column names and
-    /// code words are compared.
+    /// code words are compared. `N°`, `º` and `#` read as the word `no`.
     var foldedForComparison: String {
-        let folded = self.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil)
-        var result = ""
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(utf8.count)
         var pendingSpace = false
-        for scalar in folded.unicodeScalars {
-            if scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) {
-                if pendingSpace && !result.isEmpty { result.append(" ") }
-                pendingSpace = false
-                result.unicodeScalars.append(scalar)
-            } else if scalar == "#" || scalar == "°" || scalar == "º" {
-                if !result.isEmpty { result.append(" ") }
-                result.append("no")
+        @inline(__always) func word(_ letters: UInt8...) {
+            if pendingSpace && !bytes.isEmpty { bytes.append(0x20) }
+            pendingSpace = false
+            bytes.append(contentsOf: letters)
+        }
+        func append(_ text: String) {
+            if pendingSpace && !bytes.isEmpty { bytes.append(0x20) }
+            pendingSpace = false
+            bytes.append(contentsOf: text.utf8)
+        }
+        for scalar in unicodeScalars {
+            let v = scalar.value
+            if v < 0x80 {
+                let b = UInt8(v)
+                let lower = b >= 0x41 && b <= 0x5A ? b + 0x20 : b
+                if (lower >= 0x61 && lower <= 0x7A) || (lower >= 0x30 && lower <= 0x39) {
+                    word(lower)
+                } else if b == 0x23 {
+                    if !bytes.isEmpty { bytes.append(0x20) }
+                    bytes.append(contentsOf: [0x6E, 0x6F])
+                    pendingSpace = true
+                } else {
+                    pendingSpace = true
+                }
+            } else if v == 0xB0 || v == 0xBA {
+                if !bytes.isEmpty { bytes.append(0x20) }
+                bytes.append(contentsOf: [0x6E, 0x6F])
                 pendingSpace = true
+            } else if let base = latinFolding[v] {
+                append(base)
+            } else if scalar.properties.isAlphabetic {
+                append(String(scalar).lowercased())
             } else {
                 pendingSpace = true
             }
         }
-        return result
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Whether the text has a letter: an ASCII letter, or any character beyond ASCII.
+    var hasLetter: Bool {
+        utf8.contains { ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A || $0 >= 0x80 }
     }
 
     /// Quoted for a reason text, shortened if long.
     var quotedForReason: String {
-        let shown = count > 60 ? String(prefix(57)) + "..." : self
+        let shown = utf8.count > 60 && count > 60 ? String(prefix(57)) + "..." : self
         return "\"\(shown)\""
     }
 }
+
+/// The accented Latin letters of French and its neighbours, folded to their base letters.
+private let latinFolding: [UInt32: String] = {
+    var table: [UInt32: String] = [:]
+    let groups: [(String, String)] = [
+        ("ÀÁÂÃÄÅàáâãäå", "a"), ("Çç", "c"), ("ÈÉÊËèéêë", "e"), ("ÌÍÎÏìíîï", "i"), ("Ññ", "n"),
+        ("ÒÓÔÕÖØòóôõöø", "o"), ("ÙÚÛÜùúûü", "u"), ("ÝýÿŸ", "y"), ("Ðð", "d"), ("Šš", "s"), ("Žž", "z"),
+        ("Ææ", "ae"), ("Œœ", "oe"), ("ß", "ss"), ("Þþ", "th"),
+    ]
+    for (letters, base) in groups { for scalar in letters.unicodeScalars { table[scalar.value] = base } }
+    return table
+}()

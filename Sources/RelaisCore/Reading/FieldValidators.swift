@@ -18,49 +18,63 @@ enum FieldValidators {
     }()
 
     static func province(_ raw: String) -> Result<String, FieldProblem> {
+        // Most files write the code itself: two ASCII letters.
+        let bytes = Array(raw.utf8)
+        if bytes.count == 2, bytes.allSatisfy({ ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A }) {
+            let code = String(decoding: bytes.map { $0 & 0xDF }, as: UTF8.self)
+            if provinceCodes.contains(code) { return .success(code) }
+        }
         if let code = provinces[raw.foldedForComparison] { return .success(code) }
         return .failure(FieldProblem("\(raw.quotedForReason) is not a Canadian province or territory (QC, ON, NB…)"))
     }
 
+    static let provinceCodes: Set<String> = Set(provinces.values)
+
     /// `H2X 1Y4`: the Canadian form, letters the post office never uses refused.
     static func postalCode(_ raw: String) -> Result<String, FieldProblem> {
-        let compact = raw.uppercased().filter { !$0.isWhitespace && $0 != "-" }
-        let letters = Set("ABCEGHJKLMNPRSTVXY")
-        let later = Set("ABCEGHJKLMNPRSTVWXYZ")
-        let c = Array(compact)
-        if c.count == 6, letters.contains(c[0]), c[1].isNumber, later.contains(c[2]), c[3].isNumber,
-            later.contains(c[4]), c[5].isNumber
-        {
-            return .success(String(c[0...2]) + " " + String(c[3...5]))
+        let c = raw.utf8.filter { $0 != 0x20 && $0 != UInt8(ascii: "-") && $0 != 0x09 }.map { $0 >= 0x61 && $0 <= 0x7A ? $0 - 0x20 : $0 }
+        func letter(_ b: UInt8, _ allowed: String) -> Bool { allowed.utf8.contains(b) }
+        func digit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+        let first = "ABCEGHJKLMNPRSTVXY", later = "ABCEGHJKLMNPRSTVWXYZ"
+        if c.count == 6, letter(c[0], first), digit(c[1]), letter(c[2], later), digit(c[3]), letter(c[4], later), digit(c[5]) {
+            return .success(String(decoding: c[0...2], as: UTF8.self) + " " + String(decoding: c[3...5], as: UTF8.self))
         }
         return .failure(FieldProblem("\(raw.quotedForReason) is not a Canadian postal code (A1A 1A1)"))
     }
 
-    /// Ten digits of a North American number, with an extension when one is written.
+    static let extensionMarkers: [[UInt8]] = ["poste", "ext.", "ext", "x", "#"].map { Array($0.utf8) }
+
+    /// Ten digits of a North American number, with an extension when one is written
+    /// (`poste 204`, `ext. 12`, `x12`, `#12`).
     static func phone(_ raw: String, kind: Phone.Kind) -> Result<Phone, FieldProblem> {
-        var text = raw.lowercased()
+        var bytes = raw.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }
+        func digit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
         var extensionNumber: String?
-        for marker in ["poste", "ext.", "ext", "x", "#"] {
-            if let range = text.range(of: marker, options: .backwards), range.lowerBound != text.startIndex {
-                let after = text[range.upperBound...].trimmingCharacters(in: .whitespaces)
-                if !after.isEmpty, after.allSatisfy(\.isNumber) {
-                    extensionNumber = after
-                    text = String(text[..<range.lowerBound])
+        // An extension: digits at the end, after a marker.
+        var end = bytes.count
+        while end > 0, bytes[end - 1] == 0x20 { end -= 1 }
+        var start = end
+        while start > 0, digit(bytes[start - 1]) { start -= 1 }
+        if start < end {
+            var markerEnd = start
+            while markerEnd > 0, bytes[markerEnd - 1] == 0x20 { markerEnd -= 1 }
+            for marker in extensionMarkers where markerEnd >= marker.count && markerEnd > marker.count {
+                if Array(bytes[(markerEnd - marker.count)..<markerEnd]) == marker {
+                    extensionNumber = String(decoding: bytes[start..<end], as: UTF8.self)
+                    bytes.removeSubrange((markerEnd - marker.count)...)
                     break
                 }
             }
         }
-        guard text.allSatisfy({ $0.isNumber || " ()-.+/".contains($0) }) else {
+        guard bytes.allSatisfy({ digit($0) || " ()-.+/".utf8.contains($0) }) else {
             return .failure(FieldProblem("\(raw.quotedForReason) is not a telephone number"))
         }
-        var digits = text.filter(\.isNumber)
-        if digits.count == 11 && digits.hasPrefix("1") { digits.removeFirst() }
-        guard digits.count == 10, let first = digits.first, !"01".contains(first),
-            !"01".contains(digits[digits.index(digits.startIndex, offsetBy: 3)])
-        else {
+        var digits = bytes.filter(digit)
+        if digits.count == 11 && digits[0] == UInt8(ascii: "1") { digits.removeFirst() }
+        guard digits.count == 10, digits[0] >= UInt8(ascii: "2"), digits[3] >= UInt8(ascii: "2") else {
             return .failure(FieldProblem("\(raw.quotedForReason) is not a 10-digit North American telephone number"))
         }
-        return .success(Phone(kind: kind, number: digits, extensionNumber: extensionNumber))
+        return .success(Phone(kind: kind, number: String(decoding: digits, as: UTF8.self), extensionNumber: extensionNumber))
     }
 
     static func email(_ raw: String) -> Result<String, FieldProblem> {

@@ -161,11 +161,48 @@ public final class SQLiteStatement {
         case .null: rc = sqlite3_bind_null(handle, index)
         case .integer(let n): rc = sqlite3_bind_int64(handle, index, n)
         case .real(let x): rc = sqlite3_bind_double(handle, index, x)
-        case .text(let s):
+        case .text(var s):
             // SQLITE_TRANSIENT: SQLite copies the bytes before this call returns.
-            rc = sqlite3_bind_text(handle, index, s, -1, unsafeBitCast(-1, to: sqlite3_destructor_type.self))
+            rc = s.withUTF8 { bytes in
+                bytes.withMemoryRebound(to: CChar.self) { chars in
+                    // An empty string still needs a non-null pointer, or SQLite stores NULL.
+                    guard let base = chars.baseAddress else {
+                        return sqlite3_bind_text(handle, index, "", 0, unsafeBitCast(-1, to: sqlite3_destructor_type.self))
+                    }
+                    return sqlite3_bind_text(handle, index, base, Int32(chars.count),
+                        unsafeBitCast(-1, to: sqlite3_destructor_type.self))
+                }
+            }
         }
         guard rc == SQLITE_OK else { throw connection.error(rc, sql) }
+    }
+
+    /// Binds the values of one run in order from parameter 1, without building an array: for
+    /// statements run once per row.
+    public func bindInOrder(_ body: (inout ParameterCursor) throws -> Void) throws {
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
+        var cursor = ParameterCursor(statement: self)
+        try body(&cursor)
+    }
+
+    /// The next parameter to bind, for `bindInOrder`.
+    public struct ParameterCursor {
+        let statement: SQLiteStatement
+        var index: Int32 = 0
+
+        public mutating func text(_ value: String?) throws {
+            index += 1
+            if let value { try statement.bind(.text(value), at: index) }
+        }
+
+        public mutating func integer(_ value: Int64?) throws {
+            index += 1
+            if let value { try statement.bind(.integer(value), at: index) }
+        }
+
+        public mutating func money(_ value: Money?) throws { try integer(value?.cents) }
+        public mutating func date(_ value: CalendarDate?) throws { try text(value?.iso) }
     }
 
     /// Resets the statement so that it can be bound and run again.
