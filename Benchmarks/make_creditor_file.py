@@ -28,7 +28,8 @@ FIRST_NAMES = ["Marie", "Jean", "Sophie", "Luc", "Nathalie", "François", "Isabe
                "Geneviève", "Stéphane", "Julie", "Mathieu", "Chantal", "Pierre-Luc", "Émilie",
                "Sébastien", "Annie", "Martin", "Mélanie", "Guillaume", "Catherine", "Patrick",
                "Valérie", "Alexandre", "Karine", "Maxime", "Josée", "Olivier", "Noémie", "Zoé",
-               "Hélène", "André", "Céline", "Réjean", "Ginette", "Gaétan", "Amélie", "Jérôme",
+               "Hélène", "André", "Céline", "Réjean", "Ginette", "Gaétan", "Amélie",
+               "Jérôme",
                "Priya", "Mohamed", "Nguyen", "Fatima", "Daniel", "Sarah", "Kevin", "Jessica"]
 LAST_NAMES = ["Tremblay", "Gagnon", "Roy", "Côté", "Bouchard", "Gauthier", "Morin", "Lavoie",
               "Fortin", "Gagné", "Ouellet", "Pelletier", "Bélanger", "Lévesque", "Bergeron",
@@ -119,7 +120,8 @@ def rows(count, rng, english):
         telephone = phone(rng.choice(areas), rng)
         email = ""
         if rng.random() < 0.85:
-            email = f"{ascii_fold(first)}.{ascii_fold(last)}{rng.randint(1, 999)}@{rng.choice(DOMAINS)}"
+            local = f"{ascii_fold(first)}.{ascii_fold(last)}{rng.randint(1, 999)}"
+            email = f"{local}@{rng.choice(DOMAINS)}"
         day, month, year = rng.randint(1, 28), rng.randint(1, 12), rng.randint(1940, 2005)
         born = f"{month:02d}/{day:02d}/{year}" if english else f"{day:02d}/{month:02d}/{year}"
         yield [reference, name, amount, address, city, province, postal, telephone, email, born]
