@@ -163,6 +163,22 @@ def print_table(sizes, results):
     print(f"{'relais / python':<20}  " + "  ".join(ratios))
 
 
+def print_contention(sizes, results):
+    """Says when a loader spent much of its wall-clock time off the CPU: other work on the
+    machine, or waits on the disk (fsync), made its rate lower than the code alone would."""
+    notes = []
+    for rows in sizes:
+        for label, key in LOADERS:
+            m = results[rows][key]
+            share = m.cpu_seconds / m.seconds
+            if m.seconds >= 1 and share < 0.8:
+                notes.append(f"{label} at {rows:,} rows was on the CPU {share:.0%} of its time")
+    if notes:
+        print()
+        print(f"Note: {'; '.join(notes)}. Load average now: {os.getloadavg()[0]:.1f} on "
+              f"{os.cpu_count()} cores; a busy machine or disk lowers these rates.")
+
+
 def print_targets(sizes, results):
     def verdict(ok):
         return "met" if ok else "MISSED"
@@ -207,6 +223,8 @@ def main():
     relais = os.path.abspath(arguments.relais)
     work = os.path.abspath(arguments.work)
 
+    print(f"Load average at the start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
+          f"(above 1, other work shares the machine and the rates are lower).")
     results = {}
     for rows in sizes:
         print(f"{rows:,} rows:", flush=True)
@@ -225,6 +243,7 @@ def main():
         os.remove(path)
 
     print_table(sizes, results)
+    print_contention(sizes, results)
     met = print_targets(sizes, results)
     return 3 if arguments.strict and not met else 0
 
