@@ -175,8 +175,10 @@ def print_contention(sizes, results):
                 notes.append(f"{label} at {rows:,} rows was on the CPU {share:.0%} of its time")
     if notes:
         print()
-        print(f"Note: {'; '.join(notes)}. Load average now: {os.getloadavg()[0]:.1f} on "
-              f"{os.cpu_count()} cores; a busy machine or disk lowers these rates.")
+        print(f"Note: load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; "
+              f"a busy machine or disk lowers the rates of:")
+        for note in notes:
+            print(f"  {note}")
 
 
 def print_targets(sizes, results):
