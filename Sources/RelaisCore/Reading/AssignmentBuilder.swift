@@ -36,8 +36,13 @@ public struct AssignmentBuilder: Sendable {
     /// The assignment of one row. `values` holds the trimmed text of each field present; empty
     /// texts count as absent.
     public func build(_ values: [AssignmentField: String]) -> Result<Assignment, RowProblem> {
+        build(FieldValues(values))
+    }
+
+    /// The assignment of one row, from its field texts.
+    public func build(_ values: FieldValues) -> Result<Assignment, RowProblem> {
         do {
-            return .success(try assemble(values.filter { !$0.value.isEmpty }))
+            return .success(try assemble(values))
         } catch let problem as RowProblem {
             return .failure(problem)
         } catch {
@@ -56,13 +61,13 @@ public struct AssignmentBuilder: Sendable {
         }
     }
 
-    private func amount(_ field: AssignmentField, _ values: [AssignmentField: String]) throws -> Money? {
+    private func amount(_ field: AssignmentField, _ values: FieldValues) throws -> Money? {
         guard let raw = values[field] else { return nil }
         let reader = AmountReader(style: amountStyle, provenDecimalMark: decimalMarks[field])
         return try check(field, reader.read(raw))
     }
 
-    private func date(_ field: AssignmentField, _ values: [AssignmentField: String]) throws -> CalendarDate? {
+    private func date(_ field: AssignmentField, _ values: FieldValues) throws -> CalendarDate? {
         guard let raw = values[field] else { return nil }
         let written = try check(field, dates.parse(raw))
         if case .numeric(let a, let b, _) = written.shape, a != b, let problem = dateOrderProblems[field] {
@@ -73,7 +78,7 @@ public struct AssignmentBuilder: Sendable {
         return date
     }
 
-    private func assemble(_ values: [AssignmentField: String]) throws -> Assignment {
+    private func assemble(_ values: FieldValues) throws -> Assignment {
         // The client's reference: required, kept as text.
         guard let rawReference = values[.clientReference] else {
             throw fail(.clientReference, "the client reference is missing")
@@ -160,8 +165,24 @@ public struct AssignmentBuilder: Sendable {
         "cie", "compagnie", "company", "co", "groupe", "entreprises", "societe",
     ]
 
+    /// Whether a name has a word that only companies use (`inc`, `ltée`, `SENC`…).
+    static func namesACompany(_ name: String) -> Bool {
+        let folded = name.foldedForComparison.utf8
+        var start = folded.startIndex
+        while start < folded.endIndex {
+            let end = folded[start...].firstIndex(of: 0x20) ?? folded.endIndex
+            let length = folded.distance(from: start, to: end)
+            // The markers are 2 to 11 letters; short words compare without allocating.
+            if (2...11).contains(length), companyMarkers.contains(String(decoding: folded[start..<end], as: UTF8.self)) {
+                return true
+            }
+            start = end < folded.endIndex ? folded.index(after: end) : end
+        }
+        return false
+    }
+
     private func person(
-        _ values: [AssignmentField: String], name: AssignmentField, first: AssignmentField?, last: AssignmentField?,
+        _ values: FieldValues, name: AssignmentField, first: AssignmentField?, last: AssignmentField?,
         company: AssignmentField?
     ) throws -> Debtor {
         let given = values[name]
@@ -182,8 +203,7 @@ public struct AssignmentBuilder: Sendable {
             debtor.firstName = firstName
             debtor.lastName = lastName
         } else if companyName == nil, let given {
-            let words = given.foldedForComparison.split(separator: " ").map(String.init)
-            if words.contains(where: { Self.companyMarkers.contains($0) }) {
+            if Self.namesACompany(given) {
                 debtor.companyName = given
             } else if let comma = given.firstIndex(of: ",") {
                 debtor.lastName = String(given[..<comma]).trimmedField.nonEmpty
@@ -199,7 +219,7 @@ public struct AssignmentBuilder: Sendable {
     }
 
     private func address(
-        _ values: [AssignmentField: String], line1: AssignmentField, line2: AssignmentField?, city: AssignmentField,
+        _ values: FieldValues, line1: AssignmentField, line2: AssignmentField?, city: AssignmentField,
         province: AssignmentField, postal: AssignmentField, country: AssignmentField?
     ) throws -> PostalAddress? {
         let present = [line1, city, province, postal].contains { values[$0] != nil }

@@ -16,16 +16,36 @@ public enum AssignmentField: String, Sendable, CaseIterable, Hashable {
         HeaderDictionary.preferredHeading[self] ?? rawValue
     }
 
+    /// The case's number, 0 to `allCases.count - 1`: the first byte of a case without a payload.
+    var ordinal: Int { Int(withUnsafeBytes(of: self) { $0[0] }) }
+
     /// Hashed by its case, not by its name: `RawRepresentable`'s default would hash the raw
     /// string, and every row looks fields up many times. The first byte of a case without a
     /// payload is its case number.
     public func hash(into hasher: inout Hasher) {
-        hasher.combine(withUnsafeBytes(of: self) { $0[0] })
+        hasher.combine(ordinal)
     }
 
     var isAmount: Bool { [.amount, .principal, .interest, .fees].contains(self) }
     var isDate: Bool {
         [.birthDate, .coDebtorBirthDate, .chargeOffDate, .firstDelinquencyDate, .lastPaymentDate].contains(self)
+    }
+}
+
+/// The raw texts of one row's fields, by field: what every reader hands to the
+/// `AssignmentBuilder`. An empty text is no value.
+public struct FieldValues: Sendable {
+    private var texts: [String?] = Array(repeating: nil, count: AssignmentField.allCases.count)
+
+    public init() {}
+
+    public init(_ dictionary: [AssignmentField: String]) {
+        for (field, text) in dictionary { self[field] = text }
+    }
+
+    public subscript(field: AssignmentField) -> String? {
+        get { texts[field.ordinal] }
+        set { texts[field.ordinal] = newValue?.isEmpty == true ? nil : newValue }
     }
 }
 

@@ -47,7 +47,11 @@ public final class CSVAssignmentReader {
     public let path: String
     public let survey: FileSurvey
     public let profile: ClientProfile
-    public private(set) var layout: CSVLayout!
+    public private(set) var layout: CSVLayout! {
+        didSet { columnList = layout.map { Array($0.columns) } ?? [] }
+    }
+    /// The layout's columns as a list, walked once per row.
+    private var columnList: [(key: AssignmentField, value: Int)] = []
     private var builder: AssignmentBuilder
 
     public init(path: String, survey: FileSurvey, profile: ClientProfile, today: CalendarDate) {
@@ -265,10 +269,9 @@ public final class CSVAssignmentReader {
                         + "is a \(layout.delimiterName) inside a field that is not quoted?"), amount: nil)
             }
         }
-        var values: [AssignmentField: String] = [:]
-        for (field, index) in layout.columns where index < record.fields.count {
-            let text = encoding.decode(record.fields[index]).trimmedField
-            if !text.isEmpty { values[field] = text }
+        var values = FieldValues()
+        for (field, index) in columnList where index < record.fields.count {
+            values[field] = encoding.decode(record.fields[index]).trimmedField
         }
         switch builder.build(values) {
         case .success(let assignment): return .assignment(line: record.line, assignment)
