@@ -98,6 +98,7 @@ struct FaxList {
         }
         for index in data.indices { Self.validate(&data[index], builder: builder) }
         Self.checkReferenceShapes(&data)
+        Self.checkNameStyles(&data)
 
         // The list as a whole: total, count, pages. Any doubt here holds every row.
         var held: [String] = []
@@ -286,19 +287,41 @@ struct FaxList {
         }
     }
 
+    /// A name written unlike the list's others lost something to OCR: a one-word name where the
+    /// list writes first and last names, a name without the comma the list puts after the family
+    /// name ("Smithjohn" for "Smith, John").
+    private static func checkNameStyles(_ rows: inout [Row]) {
+        let names = rows.compactMap { $0.proposed[.debtorName] }
+        guard !names.isEmpty else { return }
+        let withComma = names.filter { $0.contains(",") }.count
+        let listUsesComma = withComma * 2 > names.count
+        for index in rows.indices {
+            guard let name = rows[index].proposed[.debtorName] else { continue }
+            let words = name.split(whereSeparator: { $0 == " " || $0 == "," }).count
+            if words < 2 && !name.contains(where: { $0 == "&" }) {
+                rows[index].doubts.append("the name \(name.quotedForReason) is a single word; a space may have been lost")
+            } else if listUsesComma && !name.contains(",") {
+                rows[index].doubts.append("the name \(name.quotedForReason) has no comma, where the list writes "
+                    + "\"Family name, first name\"")
+            }
+        }
+    }
+
     /// `Page 1 de 2`, `Page 1 of 2`, `Page 1/2`, as folded text; OCR may glue or misread the
     /// digits ("page lof 1"). nil when the row is not a page mark.
     static func pageMark(_ folded: String) -> (page: Int?, of: Int?)? {
         let words = folded.split(separator: " ").map(String.init)
-        guard let first = words.first, first == "page" || first == "p", words.count >= 2, words.count <= 5 else {
+        guard let first = words.first, first == "page" || first == "p", words.count >= 2, words.count <= 8 else {
             return nil
         }
+        // The page is the last token before the separator, the count the first after it: OCR
+        // adds specks around them.
         let rest = words.dropFirst().joined(separator: " ")
         for separator in [" de ", " of ", " sur ", "de", "of", "sur", " "] {
             guard let range = rest.range(of: separator) else { continue }
-            let left = digits(String(rest[..<range.lowerBound]))
-            let right = digits(String(rest[range.upperBound...]))
-            if left != nil || right != nil { return (left, right) }
+            let left = rest[..<range.lowerBound].split(separator: " ").last.flatMap { digits(String($0)) }
+            let right = rest[range.upperBound...].split(separator: " ").first.flatMap { digits(String($0)) }
+            if left != nil && right != nil { return (left, right) }
         }
         return (digits(rest), nil)
     }
@@ -321,6 +344,14 @@ struct FaxList {
 
     /// A total line: its first words say total; its amount is the amount at its right end.
     private static func totalLine(_ row: OCRRow, folded: String) -> (amount: Money?, subtotal: Bool, raw: String)? {
+        // Specks before the word (two letters at most) do not hide it.
+        var words = folded.split(separator: " ").map(String.init)
+        while let first = words.first, first.count <= 2, !first.contains(where: \.isNumber),
+            !totalWords.contains(first)
+        {
+            words.removeFirst()
+        }
+        let folded = words.joined(separator: " ")
         guard totalWords.contains(where: { folded == $0 || folded.hasPrefix($0 + " ") }) else { return nil }
         let subtotal = folded.hasPrefix("sous total") || folded.hasPrefix("subtotal") || folded.hasPrefix("sub total")
         let tokens = row.words.map(\.text)
