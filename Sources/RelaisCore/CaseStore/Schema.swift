@@ -205,7 +205,9 @@ enum Schema {
             subject TEXT,
             sent_at TEXT,
             message_id TEXT,
-            attachments INTEGER NOT NULL DEFAULT 0
+            -- Attachments taken as lists, and those left aside with why.
+            attachments INTEGER NOT NULL DEFAULT 0,
+            skipped TEXT
         );
         CREATE INDEX files_by_source ON files(source);
         """),
