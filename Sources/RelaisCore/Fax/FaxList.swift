@@ -298,7 +298,12 @@ struct FaxList {
         for index in rows.indices {
             guard let name = rows[index].proposed[.debtorName] else { continue }
             let words = name.split(whereSeparator: { $0 == " " || $0 == "," }).count
-            if words < 2 && !name.contains(where: { $0 == "&" }) {
+            if let comma = name.firstIndex(of: ","), name.index(after: comma) < name.endIndex,
+                !name[name.index(after: comma)].isWhitespace
+            {
+                rows[index].doubts.append("the name \(name.quotedForReason) has no space after its comma; "
+                    + "OCR lost a space there, and may have lost more")
+            } else if words < 2 && !name.contains(where: { $0 == "&" }) {
                 rows[index].doubts.append("the name \(name.quotedForReason) is a single word; a space may have been lost")
             } else if listUsesComma && !name.contains(",") {
                 rows[index].doubts.append("the name \(name.quotedForReason) has no comma, where the list writes "
