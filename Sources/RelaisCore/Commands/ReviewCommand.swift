@@ -27,7 +27,8 @@ enum ReviewCommand {
         run: run)
 
     static func run(_ words: [String]) throws -> Int32 {
-        let arguments = try Arguments(words, valued: ["config", "client", "by", "reason"], flagNames: ["all"])
+        let arguments = try Arguments(
+            words, valued: ["config", "client", "by", "reason"], flagNames: ["all"])
         guard let action = arguments.operands.first else {
             throw UsageError("say what to do: list, show, accept, correct or discard")
         }
@@ -40,50 +41,70 @@ enum ReviewCommand {
         switch action {
         case "list":
             guard rest.isEmpty else { throw UsageError("list takes no operand") }
-            let items = try store.reviewItems(openOnly: !arguments.has("all"), clientID: arguments["client"])
+            let items = try store.reviewItems(
+                openOnly: !arguments.has("all"), clientID: arguments["client"])
             for item in items { RelaisCommandLine.printOut(line(item)) }
             if items.isEmpty { RelaisCommandLine.printOut("nothing to review") }
         case "show":
             let item = try self.item(rest, store: store)
             RelaisCommandLine.printOut(try details(item, store: store))
         case "accept", "correct":
-            let item = try self.item(Array(rest.prefix(1)), store: store, extra: action == "correct")
+            let item = try self.item(
+                Array(rest.prefix(1)), store: store, extra: action == "correct")
             var corrections: [AssignmentField: String] = [:]
             for word in rest.dropFirst() {
                 guard action == "correct", let equals = word.firstIndex(of: "=") else {
-                    throw UsageError("\(action) takes \(action == "correct" ? "FIELD=VALUE pairs" : "only the ID")")
+                    throw UsageError(
+                        "\(action) takes \(action == "correct" ? "FIELD=VALUE pairs" : "only the ID")"
+                    )
                 }
                 let name = String(word[..<equals])
-                guard let field = AssignmentField(rawValue: name) ?? HeaderDictionary.field(forHeading: name) else {
-                    throw UsageError("\"\(name)\" is not a field (for example clientReference, debtorName, amount)")
+                guard
+                    let field = AssignmentField(rawValue: name)
+                        ?? HeaderDictionary.field(forHeading: name)
+                else {
+                    throw UsageError(
+                        "\"\(name)\" is not a field (for example clientReference, debtorName, amount)"
+                    )
                 }
                 corrections[field] = String(word[word.index(after: equals)...])
             }
-            if action == "correct" && corrections.isEmpty { throw UsageError("correct needs at least one FIELD=VALUE") }
+            if action == "correct" && corrections.isEmpty {
+                throw UsageError("correct needs at least one FIELD=VALUE")
+            }
             let client = try RelaisCommandLine.client(configuration, item.clientID)
-            var builder = AssignmentBuilder(today: CalendarDate.today(), amountStyle: .auto,
+            var builder = AssignmentBuilder(
+                today: CalendarDate.today(), amountStyle: .auto,
                 defaultKind: client.profile.defaultKind)
             if let order = client.profile.dateOrder {
-                for field in AssignmentField.allCases where field.isDate { builder.dateOrders[field] = order }
+                for field in AssignmentField.allCases where field.isDate {
+                    builder.dateOrders[field] = order
+                }
             }
             let (reference, complete) = try resolving {
-                try store.resolveReview(id: item.id, corrections: corrections, builder: builder, by: person,
+                try store.resolveReview(
+                    id: item.id, corrections: corrections, builder: builder, by: person,
                     openedOn: CalendarDate.today())
             }
             RelaisCommandLine.printOut("review item \(item.id): case \(reference) opened")
-            if complete { try acknowledge(item, configuration: configuration, store: store, client: client) }
+            if complete {
+                try acknowledge(item, configuration: configuration, store: store, client: client)
+            }
         case "discard":
             let item = try self.item(rest, store: store)
             let reason = try arguments.required("reason")
             guard !reason.trimmedField.isEmpty else { throw UsageError("--reason must say why") }
-            let complete = try resolving { try store.discardReview(id: item.id, reason: reason, by: person) }
+            let complete = try resolving {
+                try store.discardReview(id: item.id, reason: reason, by: person)
+            }
             RelaisCommandLine.printOut("review item \(item.id): discarded")
             if complete {
                 let client = try RelaisCommandLine.client(configuration, item.clientID)
                 try acknowledge(item, configuration: configuration, store: store, client: client)
             }
         default:
-            throw UsageError("\"\(action)\" is not a review action (list, show, accept, correct, discard)")
+            throw UsageError(
+                "\"\(action)\" is not a review action (list, show, accept, correct, discard)")
         }
         return 0
     }
@@ -93,30 +114,39 @@ enum ReviewCommand {
         do { return try body() } catch let error as ReviewError { throw UsageError(error.message) }
     }
 
-    private static func item(_ operands: [String], store: CaseStore, extra: Bool = false) throws -> ReviewItem {
-        guard operands.count == 1 || (extra && !operands.isEmpty), let id = Int64(operands[0]) else {
+    private static func item(_ operands: [String], store: CaseStore, extra: Bool = false) throws
+        -> ReviewItem
+    {
+        guard operands.count == 1 || (extra && !operands.isEmpty), let id = Int64(operands[0])
+        else {
             throw UsageError("give one review item ID (a number; see relais review list)")
         }
-        guard let item = try store.reviewItem(id: id) else { throw UsageError("no review item \(id)") }
+        guard let item = try store.reviewItem(id: id) else {
+            throw UsageError("no review item \(id)")
+        }
         return item
     }
 
     /// Once nothing of the list is in review: its acknowledgement, through the intake's path.
-    private static func acknowledge(_ item: ReviewItem, configuration: Configuration, store: CaseStore,
-        client: ClientConfiguration) throws
-    {
+    private static func acknowledge(
+        _ item: ReviewItem, configuration: Configuration, store: CaseStore,
+        client: ClientConfiguration
+    ) throws {
         let intake = Intake(configuration: configuration, store: store, log: Log(level: .warning))
         guard let file = try store.ledgerEntry(id: item.fileID),
             let target = try store.ledgerEntry(id: try store.acknowledgedFile(of: file))
         else { return }
         try intake.finish(target, client: client, disposal: .copy)
         if let path = try store.connection.rows(
-            "SELECT path FROM documents WHERE file_id = ? AND kind = 'acknowledgement'", [.integer(target.id)]).first?[0].text
-        {
-            RelaisCommandLine.printOut("nothing of \(Intake.fileNumber(target.id)) is left in review; "
-                + "acknowledgement written: \(path)")
+            "SELECT path FROM documents WHERE file_id = ? AND kind = 'acknowledgement'",
+            [.integer(target.id)]
+        ).first?[0].text {
+            RelaisCommandLine.printOut(
+                "nothing of \(Intake.fileNumber(target.id)) is left in review; "
+                    + "acknowledgement written: \(path)")
         } else {
-            RelaisCommandLine.printOut("nothing of \(Intake.fileNumber(target.id)) is left in review")
+            RelaisCommandLine.printOut(
+                "nothing of \(Intake.fileNumber(target.id)) is left in review")
         }
     }
 
@@ -124,7 +154,9 @@ enum ReviewCommand {
         func value(_ field: AssignmentField) -> String {
             item.fields.first { $0.field == field }?.proposed ?? "?"
         }
-        return "\(item.id)\t\(item.state.rawValue)\t\(item.clientID)\t\(Intake.fileNumber(item.fileID)) row \(item.line)"
+        return
+            "\(item.id)\t\(item.state.rawValue)\t\(item.clientID)\t"
+            + "\(Intake.fileNumber(item.fileID)) row \(item.line)"
             + "\t\(value(.clientReference))\t\(value(.debtorName))\t\(value(.amount))\t\(item.reason)"
     }
 
@@ -133,7 +165,8 @@ enum ReviewCommand {
         let hidden: Set<AssignmentField> = [.sin, .coDebtorSIN, .birthDate, .coDebtorBirthDate]
         var raw = item.rawText
         for field in item.fields where hidden.contains(field.field) {
-            raw = raw.replacingOccurrences(of: field.asRead, with: String(repeating: "*", count: field.asRead.count))
+            raw = raw.replacingOccurrences(
+                of: field.asRead, with: String(repeating: "*", count: field.asRead.count))
         }
         var text = """
             review item \(item.id) (\(item.state.rawValue))
@@ -155,7 +188,8 @@ enum ReviewCommand {
         if let reference = item.caseReference { text += "case: \(reference)\n" }
         text += "history:\n"
         for action in try store.reviewActions(itemID: item.id) {
-            text += "  \(action.at) \(action.by) \(action.action)\(action.detail.map { ": \($0)" } ?? "")\n"
+            text +=
+                "  \(action.at) \(action.by) \(action.action)\(action.detail.map { ": \($0)" } ?? "")\n"
         }
         return text
     }

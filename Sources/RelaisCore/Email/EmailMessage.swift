@@ -11,7 +11,9 @@ struct EmailMessage {
 
         /// The kind of list Relais reads from it, by its name, else its type; nil when none.
         var listKind: String? {
-            let suffix = name.split(separator: ".").count > 1 ? name.split(separator: ".").last!.lowercased() : ""
+            let suffix =
+                name.split(separator: ".").count > 1
+                ? name.split(separator: ".").last!.lowercased() : ""
             if EmailMessage.listSuffixes.contains(suffix) { return suffix }
             return EmailMessage.listTypes[mimeType.lowercased()]
         }
@@ -45,7 +47,9 @@ struct EmailMessage {
             throw FileRefusal("the message file \(reason)")
         }
         defer { g_object_unref(stream) }
-        guard let parser = g_mime_parser_new_with_stream(stream) else { throw FileRefusal("GMime could not start") }
+        guard let parser = g_mime_parser_new_with_stream(stream) else {
+            throw FileRefusal("GMime could not start")
+        }
         defer { g_object_unref(parser) }
         guard let message = g_mime_parser_construct_message(parser, nil) else {
             throw FileRefusal("the file is not an email message: GMime finds no MIME headers in it")
@@ -55,11 +59,14 @@ struct EmailMessage {
         var result = EmailMessage(attachments: [])
         result.subject = g_mime_message_get_subject(message).map { String(cString: $0) }
         result.messageID = g_mime_message_get_message_id(message).map { String(cString: $0) }
-        if let from = g_mime_message_get_from(message), let text = internet_address_list_to_string(from, nil, 0) {
+        if let from = g_mime_message_get_from(message),
+            let text = internet_address_list_to_string(from, nil, 0)
+        {
             result.sender = String(cString: text).nonEmpty
             g_free(text)
         }
-        if let date = g_mime_message_get_date(message), let text = g_date_time_format_iso8601(date) {
+        if let date = g_mime_message_get_date(message), let text = g_date_time_format_iso8601(date)
+        {
             result.date = String(cString: text)
             g_free(text)
         }
@@ -67,15 +74,19 @@ struct EmailMessage {
         // Every leaf part, collected through GMime's walk of the tree.
         final class Parts { var list: [UnsafeMutablePointer<GMimeObject>] = [] }
         let parts = Parts()
-        g_mime_message_foreach(message, { _, part, context in
-            guard let part, let context else { return }
-            Unmanaged<Parts>.fromOpaque(context).takeUnretainedValue().list.append(part)
-        }, Unmanaged.passUnretained(parts).toOpaque())
+        g_mime_message_foreach(
+            message,
+            { _, part, context in
+                guard let part, let context else { return }
+                Unmanaged<Parts>.fromOpaque(context).takeUnretainedValue().list.append(part)
+            }, Unmanaged.passUnretained(parts).toOpaque())
 
         for object in parts.list where relais_is_part(object) != 0 {
             let part = relais_as_part(object)
             var mimeType = "application/octet-stream"
-            if let type = g_mime_object_get_content_type(object), let text = g_mime_content_type_get_mime_type(type) {
+            if let type = g_mime_object_get_content_type(object),
+                let text = g_mime_content_type_get_mime_type(type)
+            {
                 mimeType = String(cString: text)
                 g_free(text)
             }
@@ -83,26 +94,36 @@ struct EmailMessage {
             // The message's own text is not an attachment; a named part, or one marked as an
             // attachment, is.
             guard filename != nil || g_mime_part_is_attachment(part) != 0 else { continue }
-            guard let content = g_mime_part_get_content(part), let memory = g_mime_stream_mem_new() else { continue }
+            guard let content = g_mime_part_get_content(part), let memory = g_mime_stream_mem_new()
+            else { continue }
             defer { g_object_unref(memory) }
             guard g_mime_data_wrapper_write_to_stream(content, memory) >= 0 else {
-                throw FileRefusal("the attachment \((filename ?? mimeType).quotedForReason) cannot be decoded")
+                throw FileRefusal(
+                    "the attachment \((filename ?? mimeType).quotedForReason) cannot be decoded")
             }
             var bytes: [UInt8] = []
-            if let array = g_mime_stream_mem_get_byte_array(OpaquePointer(memory).map { UnsafeMutablePointer<GMimeStreamMem>($0) }), array.pointee.len > 0 {
-                bytes = Array(UnsafeBufferPointer(start: array.pointee.data, count: Int(array.pointee.len)))
+            if let array = g_mime_stream_mem_get_byte_array(
+                OpaquePointer(memory).map { UnsafeMutablePointer<GMimeStreamMem>($0) }),
+                array.pointee.len > 0
+            {
+                bytes = Array(
+                    UnsafeBufferPointer(start: array.pointee.data, count: Int(array.pointee.len)))
             }
-            result.attachments.append(Attachment(name: filename ?? "attachment", mimeType: mimeType, bytes: bytes))
+            result.attachments.append(
+                Attachment(name: filename ?? "attachment", mimeType: mimeType, bytes: bytes))
         }
         return result
     }
 
     /// A name safe for a staging folder: letters, digits, `.`, `_`, `-`; never hidden.
     static func safeName(_ name: String) -> String {
-        var result = String(name.unicodeScalars.map { scalar -> Character in
-            let ok = scalar.isASCII && (isPlainCharacter(scalar) || "._-".unicodeScalars.contains(scalar))
-            return ok ? Character(scalar) : "_"
-        })
+        var result = String(
+            name.unicodeScalars.map { scalar -> Character in
+                let ok =
+                    scalar.isASCII
+                    && (isPlainCharacter(scalar) || "._-".unicodeScalars.contains(scalar))
+                return ok ? Character(scalar) : "_"
+            })
         while result.hasPrefix(".") { result.removeFirst() }
         if result.count > 100 { result = String(result.suffix(100)) }
         return result.isEmpty ? "attachment" : result

@@ -18,16 +18,22 @@ struct FaxList {
         var built: Result<Assignment, RowProblem>?
     }
 
-    static func read(_ text: OCRText, profile: ClientProfile, today: CalendarDate) throws -> FaxList {
+    static func read(_ text: OCRText, profile: ClientProfile, today: CalendarDate) throws -> FaxList
+    {
         var list = FaxList()
         let rows = FaxListLayout.rows(text)
 
         // The header: the first row naming the reference, the debtor and the amount. Rows above
         // a page's header (a letterhead, the fax machine's banner line) are not data.
-        let headers = rows.indices.compactMap { index in FaxListLayout.header(rows[index]).map { (index, $0) } }
+        let headers = rows.indices.compactMap { index in
+            FaxListLayout.header(rows[index]).map { (index, $0) }
+        }
         guard let first = headers.first else {
-            throw FileRefusal("no header line: no row names the client reference, the debtor's name and the "
-                + "amount (expected, for the reference, one of: \(HeaderDictionary.examples(.clientReference)))")
+            throw FileRefusal(
+                "no header line: no row names the client reference, the debtor's name and the "
+                    + "amount (expected, for the reference, one of: "
+                    + "\(HeaderDictionary.examples(.clientReference)))"
+            )
         }
         let headerIndexes = Set(headers.map(\.0))
         var pagesWithHeader: [Int: Int] = [:]
@@ -37,13 +43,19 @@ struct FaxList {
         for (index, anchors) in headers {
             let fields = anchors.compactMap(\.field)
             if Set(fields).count != fields.count {
-                throw FileRefusal("row \(rows[index].number): two headings read as the same field "
-                    + "(\(anchors.map(\.heading).joined(separator: " | ")))")
+                throw FileRefusal(
+                    "row \(rows[index].number): two headings read as the same field "
+                        + "(\(anchors.map(\.heading).joined(separator: " | ")))")
             }
         }
-        list.notes.append(("columns", first.1.map { $0.field?.rawValue ?? "(\($0.heading))" }.joined(separator: "|")))
+        list.notes.append(
+            (
+                "columns",
+                first.1.map { $0.field?.rawValue ?? "(\($0.heading))" }.joined(separator: "|")
+            ))
 
-        var builder = AssignmentBuilder(today: today, amountStyle: .auto, defaultKind: profile.defaultKind)
+        var builder = AssignmentBuilder(
+            today: today, amountStyle: .auto, defaultKind: profile.defaultKind)
         for anchor in first.1 {
             guard let field = anchor.field else { continue }
             builder.headings[field] = anchor.heading
@@ -90,11 +102,15 @@ struct FaxList {
         for field in Set(data.flatMap(\.proposed.keys)) where field.isDate {
             var evidence = DateColumnEvidence()
             for row in data {
-                if let text = row.proposed[field], case .success(let written) = builder.dates.parse(text) {
+                if let text = row.proposed[field],
+                    case .success(let written) = builder.dates.parse(text)
+                {
                     evidence.note(written, line: row.number)
                 }
             }
-            if let order = profile.dateOrder ?? evidence.proven { builder.dateOrders[field] = order }
+            if let order = profile.dateOrder ?? evidence.proven {
+                builder.dateOrders[field] = order
+            }
         }
         for index in data.indices { Self.validate(&data[index], builder: builder) }
         Self.checkReferenceShapes(&data)
@@ -105,18 +121,25 @@ struct FaxList {
         let finalTotals = totals.filter { !$0.subtotal }
         var printed: Money?
         if finalTotals.count > 1 {
-            held.append("the list prints \(finalTotals.count) totals (rows "
-                + "\(finalTotals.map { String($0.row.number) }.joined(separator: ", "))); which one holds is unclear")
+            held.append(
+                "the list prints \(finalTotals.count) totals (rows "
+                    + finalTotals.map { String($0.row.number) }.joined(separator: ", ")
+                    + "); which one holds is unclear"
+            )
         } else if let total = finalTotals.first {
             if let amount = total.amount {
                 printed = amount
                 let unreadable = data.filter { $0.amount == nil }
                 let sum = data.compactMap(\.amount).reduce(Money.zero, +)
                 if !unreadable.isEmpty {
-                    held.append("the printed total \(amount.plain) cannot be checked: row "
-                        + "\(unreadable.map { String($0.number) }.joined(separator: ", ")) has no readable amount")
+                    held.append(
+                        "the printed total \(amount.plain) cannot be checked: row "
+                            + unreadable.map { String($0.number) }.joined(separator: ", ")
+                            + " has no readable amount"
+                    )
                 } else if sum != amount {
-                    held.append("the rows add up to \(sum.plain), not the printed total \(amount.plain)")
+                    held.append(
+                        "the rows add up to \(sum.plain), not the printed total \(amount.plain)")
                 }
             } else {
                 held.append("the printed total \(total.raw.quotedForReason) cannot be read")
@@ -124,23 +147,35 @@ struct FaxList {
         }
         if let count = counts.last {
             if let value = count.count {
-                if value != data.count { held.append("the list says \(value) accounts; \(data.count) rows were read") }
+                if value != data.count {
+                    held.append("the list says \(value) accounts; \(data.count) rows were read")
+                }
             } else {
                 held.append("the printed count \(count.row.text.quotedForReason) cannot be read")
             }
         }
         held += Self.pageProblems(pageMarks, pagesRead: Set(rows.map(\.page)).count)
         if printed == nil && text.kind == .text {
-            held.append("plain OCR text carries no confidence, and the list prints no total to confirm its rows")
+            held.append(
+                "plain OCR text carries no confidence, and the list prints no total to confirm its rows"
+            )
         }
         if !held.isEmpty {
             // Lines without a digit may be an account whose every digit was lost.
-            for row in textLines { data.append(Row(number: row.number, page: row.page, raw: row.text,
-                doubts: ["the line has no reference or amount that could be read"])) }
+            for row in textLines {
+                data.append(
+                    Row(
+                        number: row.number, page: row.page, raw: row.text,
+                        doubts: ["the line has no reference or amount that could be read"]))
+            }
             data.sort { $0.number < $1.number }
         } else if printed == nil {
-            for row in textLines { data.append(Row(number: row.number, page: row.page, raw: row.text,
-                doubts: ["the line has no reference or amount that could be read"])) }
+            for row in textLines {
+                data.append(
+                    Row(
+                        number: row.number, page: row.page, raw: row.text,
+                        doubts: ["the line has no reference or amount that could be read"]))
+            }
             data.sort { $0.number < $1.number }
         }
         let reconciled = printed != nil && held.isEmpty
@@ -157,10 +192,14 @@ struct FaxList {
             }
             let fields = AssignmentField.allCases.compactMap { field -> ReviewDraft.Field? in
                 guard let read = row.asRead[field] ?? row.proposed[field] else { return nil }
-                return ReviewDraft.Field(field: field, asRead: read, proposed: row.proposed[field] ?? read)
+                return ReviewDraft.Field(
+                    field: field, asRead: read, proposed: row.proposed[field] ?? read)
             }
-            list.outcomes.append(.review(ReviewDraft(line: row.number, page: row.page, rawText: row.raw,
-                fields: fields, reasons: Self.unique(reasons), amount: row.amount)))
+            list.outcomes.append(
+                .review(
+                    ReviewDraft(
+                        line: row.number, page: row.page, rawText: row.raw,
+                        fields: fields, reasons: Self.unique(reasons), amount: row.amount)))
         }
         if let total = finalTotals.first {
             list.outcomes.append(.footer(line: total.row.number, printedTotal: printed))
@@ -176,11 +215,15 @@ struct FaxList {
     }
 
     /// A data row split into its fields, numeric fields repaired, confidence checked.
-    private static func row(_ row: OCRRow, anchors: [ColumnAnchor], kind: OCRText.Kind, builder: AssignmentBuilder)
+    private static func row(
+        _ row: OCRRow, anchors: [ColumnAnchor], kind: OCRText.Kind, builder: AssignmentBuilder
+    )
         -> Row
     {
         var result = Row(number: row.number, page: row.page, raw: row.text)
-        let split = kind == .tsv ? FaxListLayout.fields(of: row, anchors: anchors)
+        let split =
+            kind == .tsv
+            ? FaxListLayout.fields(of: row, anchors: anchors)
             : PlainRowSplitter.fields(of: row, anchors: anchors)
         result.doubts += split.problems
         for (index, cell) in split.cells {
@@ -194,26 +237,37 @@ struct FaxList {
                 proposed = repair.text
                 result.doubts += repair.doubts
                 if !repair.changes.isEmpty {
-                    result.amountDoubts.append("\(text.quotedForReason) was repaired (\(repair.changes.joined(separator: ", ")))")
+                    result.amountDoubts.append(
+                        "\(text.quotedForReason) was repaired (\(repair.changes.joined(separator: ", ")))"
+                    )
                 }
             } else if field.isDate || Self.phoneFields.contains(field) {
                 let repair = OCRRepair.numeric(text)
                 proposed = repair.text
                 if !repair.changes.isEmpty {
-                    result.doubts.append("\(anchors[index].heading): \(text.quotedForReason) was repaired "
-                        + "(\(repair.changes.joined(separator: ", ")))")
+                    result.doubts.append(
+                        "\(anchors[index].heading): \(text.quotedForReason) was repaired "
+                            + "(\(repair.changes.joined(separator: ", ")))")
                 }
             }
             result.proposed[field] = proposed
 
             // What tesseract was unsure of.
             if let confidence = cell.confidence {
-                let bar = field == .clientReference ? FaxListReader.referenceConfidence
-                    : Self.nameFields.contains(field) ? FaxListReader.nameConfidence : FaxListReader.otherConfidence
+                let bar =
+                    field == .clientReference
+                    ? FaxListReader.referenceConfidence
+                    : Self.nameFields.contains(field)
+                        ? FaxListReader.nameConfidence : FaxListReader.otherConfidence
                 if confidence < bar {
-                    let doubt = "\(anchors[index].heading): OCR is unsure of \(cell.lowestWord.quotedForReason) "
+                    let doubt =
+                        "\(anchors[index].heading): OCR is unsure of \(cell.lowestWord.quotedForReason) "
                         + "(confidence \(Int(confidence)))"
-                    if field.isAmount { result.amountDoubts.append(doubt) } else { result.doubts.append(doubt) }
+                    if field.isAmount {
+                        result.amountDoubts.append(doubt)
+                    } else {
+                        result.doubts.append(doubt)
+                    }
                 }
             }
             if Self.nameFields.contains(field), let doubt = Self.nameDoubt(text) {
@@ -221,13 +275,20 @@ struct FaxList {
             }
         }
         if let amountText = result.proposed[.amount],
-            case .success(let money) = AmountReader(style: .auto, provenDecimalMark: ".").read(amountText)
+            case .success(let money) = AmountReader(style: .auto, provenDecimalMark: ".").read(
+                amountText)
         {
             result.amount = money
         } else if result.proposed[.amount] == nil {
-            let parts = [AssignmentField.principal, .interest, .fees].compactMap { result.proposed[$0] }
-            let amounts = parts.compactMap { try? AmountReader(style: .auto, provenDecimalMark: ".").read($0).get() }
-            if !parts.isEmpty, amounts.count == parts.count { result.amount = amounts.reduce(Money.zero, +) }
+            let parts = [AssignmentField.principal, .interest, .fees].compactMap {
+                result.proposed[$0]
+            }
+            let amounts = parts.compactMap {
+                try? AmountReader(style: .auto, provenDecimalMark: ".").read($0).get()
+            }
+            if !parts.isEmpty, amounts.count == parts.count {
+                result.amount = amounts.reduce(Money.zero, +)
+            }
         }
         return result
     }
@@ -236,15 +297,23 @@ struct FaxList {
         row.built = builder.build(row.proposed)
     }
 
-    static let nameFields: Set<AssignmentField> = [.debtorName, .firstName, .lastName, .companyName, .coDebtorName]
-    static let phoneFields: Set<AssignmentField> = [.phoneHome, .phoneWork, .phoneMobile, .coDebtorPhone]
-    static let particles: Set<String> = ["de", "du", "des", "la", "le", "van", "von", "der", "di", "da", "et",
-        "and", "of", "d", "l", "st", "ste", "y", "e", "dos", "del"]
+    static let nameFields: Set<AssignmentField> = [
+        .debtorName, .firstName, .lastName, .companyName, .coDebtorName,
+    ]
+    static let phoneFields: Set<AssignmentField> = [
+        .phoneHome, .phoneWork, .phoneMobile, .coDebtorPhone,
+    ]
+    static let particles: Set<String> = [
+        "de", "du", "des", "la", "le", "van", "von", "der", "di", "da", "et",
+        "and", "of", "d", "l", "st", "ste", "y", "e", "dos", "del",
+    ]
 
     /// Why a name, as OCR read it, may not be the printed one: a digit or a sign no name has,
     /// a word starting in lower case, a capital inside a word (`l` and `I` are confused).
     static func nameDoubt(_ name: String) -> String? {
-        if name.contains(where: \.isNumber) { return "\(name.quotedForReason) has a digit in a name" }
+        if name.contains(where: \.isNumber) {
+            return "\(name.quotedForReason) has a digit in a name"
+        }
         let allowed: Set<Character> = [" ", "-", "'", "’", ".", ",", "&"]
         if let odd = name.first(where: { !$0.isLetter && !allowed.contains($0) }) {
             return "\(name.quotedForReason) has \"\(odd)\", which no name has"
@@ -260,7 +329,9 @@ struct FaxList {
             var previous: Character = initial
             for (offset, letter) in letters.enumerated() where offset > 0 {
                 let prefix = String(letters.prefix(offset)).lowercased()
-                if letter.isUppercase && previous.isLowercase && !["mc", "mac", "o", "d", "l"].contains(prefix) {
+                if letter.isUppercase && previous.isLowercase
+                    && !["mc", "mac", "o", "d", "l"].contains(prefix)
+                {
                     return "\(name.quotedForReason): \"\(word)\" has a capital inside the word"
                 }
                 previous = letter
@@ -279,11 +350,15 @@ struct FaxList {
         guard shapes.count >= 3 else { return }
         var tally: [String: Int] = [:]
         for s in shapes { tally[s, default: 0] += 1 }
-        guard let usual = tally.max(by: { $0.value < $1.value }), usual.value * 2 > shapes.count else { return }
+        guard let usual = tally.max(by: { $0.value < $1.value }), usual.value * 2 > shapes.count
+        else { return }
         for index in rows.indices {
-            guard let reference = rows[index].proposed[.clientReference], shape(reference) != usual.key else { continue }
-            rows[index].doubts.append("the reference \(reference.quotedForReason) does not have the list's "
-                + "usual shape \(usual.key.quotedForReason)")
+            guard let reference = rows[index].proposed[.clientReference],
+                shape(reference) != usual.key
+            else { continue }
+            rows[index].doubts.append(
+                "the reference \(reference.quotedForReason) does not have the list's "
+                    + "usual shape \(usual.key.quotedForReason)")
         }
     }
 
@@ -301,13 +376,16 @@ struct FaxList {
             if let comma = name.firstIndex(of: ","), name.index(after: comma) < name.endIndex,
                 !name[name.index(after: comma)].isWhitespace
             {
-                rows[index].doubts.append("the name \(name.quotedForReason) has no space after its comma; "
-                    + "OCR lost a space there, and may have lost more")
+                rows[index].doubts.append(
+                    "the name \(name.quotedForReason) has no space after its comma; "
+                        + "OCR lost a space there, and may have lost more")
             } else if words < 2 && !name.contains(where: { $0 == "&" }) {
-                rows[index].doubts.append("the name \(name.quotedForReason) is a single word; a space may have been lost")
+                rows[index].doubts.append(
+                    "the name \(name.quotedForReason) is a single word; a space may have been lost")
             } else if listUsesComma && !name.contains(",") {
-                rows[index].doubts.append("the name \(name.quotedForReason) has no comma, where the list writes "
-                    + "\"Family name, first name\"")
+                rows[index].doubts.append(
+                    "the name \(name.quotedForReason) has no comma, where the list writes "
+                        + "\"Family name, first name\"")
             }
         }
     }
@@ -316,7 +394,9 @@ struct FaxList {
     /// digits ("page lof 1"). nil when the row is not a page mark.
     static func pageMark(_ folded: String) -> (page: Int?, of: Int?)? {
         let words = folded.split(separator: " ").map(String.init)
-        guard let first = words.first, first == "page" || first == "p", words.count >= 2, words.count <= 8 else {
+        guard let first = words.first, first == "page" || first == "p", words.count >= 2,
+            words.count <= 8
+        else {
             return nil
         }
         // The page is the last token before the separator, the count the first after it: OCR
@@ -324,8 +404,12 @@ struct FaxList {
         let rest = words.dropFirst().joined(separator: " ")
         for separator in [" de ", " of ", " sur ", "de", "of", "sur", " "] {
             guard let range = rest.range(of: separator) else { continue }
-            let left = rest[..<range.lowerBound].split(separator: " ").last.flatMap { digits(String($0)) }
-            let right = rest[range.upperBound...].split(separator: " ").first.flatMap { digits(String($0)) }
+            let left = rest[..<range.lowerBound].split(separator: " ").last.flatMap {
+                digits(String($0))
+            }
+            let right = rest[range.upperBound...].split(separator: " ").first.flatMap {
+                digits(String($0))
+            }
             if left != nil && right != nil { return (left, right) }
         }
         return (digits(rest), nil)
@@ -336,19 +420,28 @@ struct FaxList {
         guard !cleaned.isEmpty, cleaned.count <= 4 else { return nil }
         var result = ""
         for character in cleaned {
-            if character.isNumber { result.append(character) }
-            else if let digit = OCRRepair.digitLookalikes[character] { result.append(digit) }
-            else if character.uppercased() == "L" || character == "I" { result.append("1") }
-            else { return nil }
+            if character.isNumber {
+                result.append(character)
+            } else if let digit = OCRRepair.digitLookalikes[character] {
+                result.append(digit)
+            } else if character.uppercased() == "L" || character == "I" {
+                result.append("1")
+            } else {
+                return nil
+            }
         }
         return Int(result)
     }
 
-    static let totalWords = ["total", "totaux", "grand total", "total general", "sous total", "subtotal",
-        "sub total", "montant total", "total des comptes", "total du"]
+    static let totalWords = [
+        "total", "totaux", "grand total", "total general", "sous total", "subtotal",
+        "sub total", "montant total", "total des comptes", "total du",
+    ]
 
     /// A total line: its first words say total; its amount is the amount at its right end.
-    private static func totalLine(_ row: OCRRow, folded: String) -> (amount: Money?, subtotal: Bool, raw: String)? {
+    private static func totalLine(_ row: OCRRow, folded: String) -> (
+        amount: Money?, subtotal: Bool, raw: String
+    )? {
         // Specks before the word (two letters at most) do not hide it.
         var words = folded.split(separator: " ").map(String.init)
         while let first = words.first, first.count <= 2, !first.contains(where: \.isNumber),
@@ -357,14 +450,19 @@ struct FaxList {
             words.removeFirst()
         }
         let folded = words.joined(separator: " ")
-        guard totalWords.contains(where: { folded == $0 || folded.hasPrefix($0 + " ") }) else { return nil }
-        let subtotal = folded.hasPrefix("sous total") || folded.hasPrefix("subtotal") || folded.hasPrefix("sub total")
+        guard totalWords.contains(where: { folded == $0 || folded.hasPrefix($0 + " ") }) else {
+            return nil
+        }
+        let subtotal =
+            folded.hasPrefix("sous total") || folded.hasPrefix("subtotal")
+            || folded.hasPrefix("sub total")
         let tokens = row.words.map(\.text)
         let length = PlainRowSplitter.amountLength(tokens.reversed(), fromLeft: false)
         let raw = tokens.suffix(length).joined(separator: " ")
         let repair = OCRRepair.amount(raw)
         guard repair.doubts.isEmpty, raw.contains(where: \.isNumber),
-            case .success(let money) = AmountReader(style: .auto, provenDecimalMark: ".").read(repair.text)
+            case .success(let money) = AmountReader(style: .auto, provenDecimalMark: ".").read(
+                repair.text)
         else { return (nil, subtotal, row.text) }
         return (money, subtotal, raw)
     }
@@ -373,13 +471,17 @@ struct FaxList {
     static func countLine(_ folded: String) -> Int?? {
         let words = folded.split(separator: " ").map(String.init)
         guard let first = words.first, ["nombre", "nb", "number", "count", "no"].contains(first),
-            words.contains(where: { ["comptes", "compte", "dossiers", "accounts", "files", "count"].contains($0) })
+            words.contains(where: {
+                ["comptes", "compte", "dossiers", "accounts", "files", "count"].contains($0)
+            })
                 || first == "count"
         else { return nil }
         return .some(words.reversed().lazy.compactMap { digits($0) }.first)
     }
 
-    private static func pageProblems(_ marks: [(row: OCRRow, page: Int?, of: Int?)], pagesRead: Int) -> [String] {
+    private static func pageProblems(_ marks: [(row: OCRRow, page: Int?, of: Int?)], pagesRead: Int)
+        -> [String]
+    {
         guard !marks.isEmpty else { return [] }
         var problems: [String] = []
         if let bad = marks.first(where: { $0.page == nil || $0.of == nil }) {
@@ -388,15 +490,21 @@ struct FaxList {
         }
         let totals = Set(marks.compactMap(\.of))
         guard totals.count == 1, let of = totals.first else {
-            return ["the page marks disagree on the number of pages (\(totals.sorted().map(String.init).joined(separator: ", ")))"]
+            return [
+                "the page marks disagree on the number of pages ("
+                    + totals.sorted().map(String.init).joined(separator: ", ") + ")"
+            ]
         }
         let seen = Set(marks.compactMap(\.page))
         let missing = (1...max(1, of)).filter { !seen.contains($0) }
         if !missing.isEmpty {
-            problems.append("the list has \(of) pages; page \(missing.map(String.init).joined(separator: ", ")) "
-                + "did not arrive")
+            problems.append(
+                "the list has \(of) pages; page \(missing.map(String.init).joined(separator: ", ")) "
+                    + "did not arrive")
         }
-        if pagesRead > of { problems.append("\(pagesRead) pages were read where the list says \(of)") }
+        if pagesRead > of {
+            problems.append("\(pagesRead) pages were read where the list says \(of)")
+        }
         return problems
     }
 }

@@ -106,8 +106,10 @@ enum FaxListLayout {
             for length in stride(from: min(6, words.count - index), through: 1, by: -1) {
                 let phrase = words[index..<(index + length)].map(\.text).joined(separator: " ")
                 if let field = HeaderDictionary.field(forHeading: phrase) {
-                    anchors.append(ColumnAnchor(field: field, heading: phrase, left: words[index].left,
-                        right: words[index + length - 1].right))
+                    anchors.append(
+                        ColumnAnchor(
+                            field: field, heading: phrase, left: words[index].left,
+                            right: words[index + length - 1].right))
                     index += length
                     matched = true
                     break
@@ -119,17 +121,22 @@ enum FaxListLayout {
             let word = words[index]
             let folded = word.text.foldedForComparison
             if folded.count >= 3 && (word.confidence ?? 100) >= 60 {
-                if let last = anchors.last, last.field == nil, word.left - last.right < row.medianHeight {
+                if let last = anchors.last, last.field == nil,
+                    word.left - last.right < row.medianHeight
+                {
                     anchors[anchors.count - 1].heading += " " + word.text
                     anchors[anchors.count - 1].right = word.right
                 } else {
-                    anchors.append(ColumnAnchor(field: nil, heading: word.text, left: word.left, right: word.right))
+                    anchors.append(
+                        ColumnAnchor(
+                            field: nil, heading: word.text, left: word.left, right: word.right))
                 }
             }
             index += 1
         }
         let fields = Set(anchors.compactMap(\.field))
-        guard fields.contains(.clientReference), fields.contains(.amount) || fields.contains(.principal),
+        guard fields.contains(.clientReference),
+            fields.contains(.amount) || fields.contains(.principal),
             !fields.isDisjoint(with: [.debtorName, .lastName, .companyName])
         else { return nil }
         return anchors
@@ -139,7 +146,9 @@ enum FaxListLayout {
     /// each cell belongs to the column whose span (between the midpoints of the gaps between
     /// headings) holds it. A cell that runs across two columns means a column gap was lost: the
     /// row cannot be split with certainty, and the reason says so.
-    static func fields(of row: OCRRow, anchors: [ColumnAnchor]) -> (cells: [Int: OCRCell], problems: [String]) {
+    static func fields(of row: OCRRow, anchors: [ColumnAnchor]) -> (
+        cells: [Int: OCRCell], problems: [String]
+    ) {
         var cells: [[OCRWord]] = []
         let gap = max(8, Int(Double(row.medianHeight) * 1.4))
         for word in row.words {
@@ -153,7 +162,9 @@ enum FaxListLayout {
         for index in 0..<(anchors.count - 1) {
             bounds.append((anchors[index].right + anchors[index + 1].left) / 2)
         }
-        func column(_ x: Double) -> Int { bounds.firstIndex { x < Double($0) } ?? anchors.count - 1 }
+        func column(_ x: Double) -> Int {
+            bounds.firstIndex { x < Double($0) } ?? anchors.count - 1
+        }
 
         var result: [Int: [OCRWord]] = [:]
         var problems: [String] = []
@@ -162,8 +173,11 @@ enum FaxListLayout {
             let last = column(Double(cell.last!.right) - 1)
             if first != last {
                 let text = cell.map(\.text).joined(separator: " ")
-                problems.append("\(text.quotedForReason) runs across the columns "
-                    + "\(anchors[first].heading.quotedForReason) and \(anchors[last].heading.quotedForReason)")
+                problems.append(
+                    "\(text.quotedForReason) runs across the columns "
+                        + anchors[first].heading.quotedForReason + " and "
+                        + anchors[last].heading.quotedForReason
+                )
                 continue
             }
             result[first, default: []].append(contentsOf: cell)
@@ -173,7 +187,8 @@ enum FaxListLayout {
 
     static func cell(_ words: [OCRWord]) -> OCRCell {
         let lowest = words.min { ($0.confidence ?? 100) < ($1.confidence ?? 100) }
-        return OCRCell(text: words.map(\.text).joined(separator: " "), confidence: lowest?.confidence,
+        return OCRCell(
+            text: words.map(\.text).joined(separator: " "), confidence: lowest?.confidence,
             lowestWord: lowest?.text ?? "")
     }
 }

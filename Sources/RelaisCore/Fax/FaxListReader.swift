@@ -11,7 +11,9 @@ import Foundation
 public final class FaxListReader: AssignmentFileReader {
     /// What the file holds.
     public enum Source: String, Sendable {
-        case tsv = "fax-tsv", text = "fax-text", image = "fax-image"
+        case tsv = "fax-tsv"
+        case text = "fax-text"
+        case image = "fax-image"
     }
 
     /// The lowest tesseract confidence at which a word of a reference, a name, or another field
@@ -29,7 +31,10 @@ public final class FaxListReader: AssignmentFileReader {
     private var outcomes: [RowOutcome] = []
     public private(set) var notes: [(String, String)] = []
 
-    public init(path: String, source: Source, survey: FileSurvey, profile: ClientProfile, today: CalendarDate) {
+    public init(
+        path: String, source: Source, survey: FileSurvey, profile: ClientProfile,
+        today: CalendarDate
+    ) {
         self.path = path
         self.source = source
         self.survey = survey
@@ -41,12 +46,15 @@ public final class FaxListReader: AssignmentFileReader {
 
     /// The reader for a file of a faxed or scanned list, by its name: `.tsv`, `.txt` and images
     /// in the channels where a person sent paper (fax, mail, email); nil for any other file.
-    public static func reader(path: String, survey: FileSurvey, client: ClientConfiguration, channel: Channel,
-        today: CalendarDate) -> FaxListReader?
-    {
+    public static func reader(
+        path: String, survey: FileSurvey, client: ClientConfiguration, channel: Channel,
+        today: CalendarDate
+    ) -> FaxListReader? {
         guard [.fax, .mail, .email].contains(channel) else { return nil }
         let name = path.split(separator: "/").last.map(String.init) ?? path
-        let suffix = name.split(separator: ".").count > 1 ? name.split(separator: ".").last!.lowercased() : ""
+        let suffix =
+            name.split(separator: ".").count > 1
+            ? name.split(separator: ".").last!.lowercased() : ""
         let source: Source
         switch suffix {
         case "tsv": source = .tsv
@@ -54,7 +62,8 @@ public final class FaxListReader: AssignmentFileReader {
         case _ where imageExtensions.contains(suffix): source = .image
         default: return nil
         }
-        return FaxListReader(path: path, source: source, survey: survey, profile: client.profile, today: today)
+        return FaxListReader(
+            path: path, source: source, survey: survey, profile: client.profile, today: today)
     }
 
     public func prepare() throws -> FileReading {
@@ -67,13 +76,18 @@ public final class FaxListReader: AssignmentFileReader {
             text = OCRText(kind: .tsv, words: ocr.words)
         case .tsv, .text:
             guard survey.size <= 20_000_000 else {
-                throw FileRefusal("the file is \(survey.size) bytes: too large to be the OCR of a faxed list")
+                throw FileRefusal(
+                    "the file is \(survey.size) bytes: too large to be the OCR of a faxed list")
             }
-            if let offset = survey.firstNUL { throw FileRefusal("the file is not text: a NUL byte at offset \(offset)") }
+            if let offset = survey.firstNUL {
+                throw FileRefusal("the file is not text: a NUL byte at offset \(offset)")
+            }
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw FileError(path: path, operation: "read", errno: errno)
             }
-            let decoded = survey.isValidUTF8 ? String(decoding: data, as: UTF8.self)
+            let decoded =
+                survey.isValidUTF8
+                ? String(decoding: data, as: UTF8.self)
                 : TextEncoding.windows1252.decode(Array(data))
             text = source == .tsv ? try OCRText.tsv(decoded) : OCRText.plain(decoded)
         }

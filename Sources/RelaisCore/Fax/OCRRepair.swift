@@ -45,7 +45,8 @@ struct OCRRepair: Sendable, Equatable {
                 digits.append(digit)
                 repair.changes.append("\(character)→\(digit)")
             } else {
-                repair.doubts.append("\(raw.quotedForReason) has \"\(character)\" inside the amount")
+                repair.doubts.append(
+                    "\(raw.quotedForReason) has \"\(character)\" inside the amount")
             }
         }
         guard !digits.isEmpty else {
@@ -65,12 +66,16 @@ struct OCRRepair: Sendable, Equatable {
         } else if let last = marks.last {
             let after = digits.distance(from: last, to: digits.endIndex) - 1
             if after != 3 {
-                repair.doubts.append("\(raw.quotedForReason) has \(after) digits after its last mark")
+                repair.doubts.append(
+                    "\(raw.quotedForReason) has \(after) digits after its last mark")
             }
         }
         let groups = integer.split(whereSeparator: { $0 == "," || $0 == "." })
-        if groups.count > 1, groups.dropFirst().contains(where: { $0.count != 3 }) || groups[0].count > 3 {
-            repair.doubts.append("\(raw.quotedForReason) has thousands groups that are not of three digits")
+        if groups.count > 1,
+            groups.dropFirst().contains(where: { $0.count != 3 }) || groups[0].count > 3
+        {
+            repair.doubts.append(
+                "\(raw.quotedForReason) has thousands groups that are not of three digits")
         }
         repair.text = groups.joined() + "." + cents
         return repair

@@ -22,7 +22,9 @@ struct OCRWord: Sendable, Equatable {
 
     /// A mark left by a ruled line or speckle: no letter, digit or currency sign in it.
     var isNoise: Bool {
-        !text.unicodeScalars.contains { $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "$" }
+        !text.unicodeScalars.contains {
+            $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "$"
+        }
     }
 }
 
@@ -41,31 +43,38 @@ struct OCRText: Sendable {
         var words: [OCRWord] = []
         var lineNumber = 0
         var sawHeader = false
-        for line in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
+        for line in text.split(
+            omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+        {
             lineNumber += 1
             if line.isEmpty { continue }
             let cells = line.split(separator: "\t", omittingEmptySubsequences: false)
             if !sawHeader {
                 guard cells.first == "level", cells.count >= 12 else {
-                    throw FileRefusal("line 1: not tesseract TSV (expected the header \"level page_num block_num "
-                        + "par_num line_num word_num left top width height conf text\")")
+                    throw FileRefusal(
+                        "line 1: not tesseract TSV (expected the header \"level page_num block_num "
+                            + "par_num line_num word_num left top width height conf text\")")
                 }
                 sawHeader = true
                 continue
             }
             guard cells.count >= 11, let level = Int(cells[0]) else {
-                throw FileRefusal("line \(lineNumber): not a tesseract TSV row (\(cells.count) fields)")
+                throw FileRefusal(
+                    "line \(lineNumber): not a tesseract TSV row (\(cells.count) fields)")
             }
             guard level == 5, cells.count >= 12 else { continue }
             let numbers = cells[1..<10].map { Int($0) }
             guard numbers.allSatisfy({ $0 != nil }), let confidence = Double(cells[10]) else {
-                throw FileRefusal("line \(lineNumber): a word's position or confidence is not a number")
+                throw FileRefusal(
+                    "line \(lineNumber): a word's position or confidence is not a number")
             }
             let n = numbers.map { $0! }
             let word = cells[11...].joined(separator: "\t").trimmedField
             guard !word.isEmpty else { continue }
-            words.append(OCRWord(text: word, page: n[0], left: n[5], top: n[6], width: n[7], height: n[8],
-                confidence: confidence, group: [n[0], n[1], n[2], n[3]]))
+            words.append(
+                OCRWord(
+                    text: word, page: n[0], left: n[5], top: n[6], width: n[7], height: n[8],
+                    confidence: confidence, group: [n[0], n[1], n[2], n[3]]))
         }
         guard sawHeader else { throw FileRefusal("the file is empty: no tesseract TSV header") }
         return OCRText(kind: .tsv, words: words)
@@ -78,7 +87,9 @@ struct OCRText: Sendable {
         var lines: [(Int, String)] = []
         var page = 1
         var number = 0
-        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
+        for rawLine in text.split(
+            omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+        {
             number += 1
             var line = String(rawLine)
             if line.contains("\u{0C}") {
@@ -92,8 +103,10 @@ struct OCRText: Sendable {
             for character in line + " " {
                 if character.isWhitespace {
                     if !current.isEmpty {
-                        words.append(OCRWord(text: current, page: page, left: start, top: number * 10,
-                            width: current.count, height: 10, confidence: nil, group: [number]))
+                        words.append(
+                            OCRWord(
+                                text: current, page: page, left: start, top: number * 10,
+                                width: current.count, height: 10, confidence: nil, group: [number]))
                         current = ""
                     }
                 } else {

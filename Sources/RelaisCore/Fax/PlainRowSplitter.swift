@@ -7,7 +7,9 @@
 /// sent to review with that reason. A row typed with two or more spaces between every column
 /// is split on those spaces instead.
 enum PlainRowSplitter {
-    static func fields(of row: OCRRow, anchors: [ColumnAnchor]) -> (cells: [Int: OCRCell], problems: [String]) {
+    static func fields(of row: OCRRow, anchors: [ColumnAnchor]) -> (
+        cells: [Int: OCRCell], problems: [String]
+    ) {
         // Columns typed apart: cells separated by at least two spaces, one per heading.
         var spaced: [[OCRWord]] = []
         for word in row.words {
@@ -28,13 +30,17 @@ enum PlainRowSplitter {
         var high = tokens.count
         var cells: [Int: [String]] = [:]
         var left = 0
-        while left < anchors.count, let count = take(anchors[left].field, Array(tokens[low..<high]), fromLeft: true) {
+        while left < anchors.count,
+            let count = take(anchors[left].field, Array(tokens[low..<high]), fromLeft: true)
+        {
             cells[left] = Array(tokens[low..<(low + count)])
             low += count
             left += 1
         }
         var right = anchors.count - 1
-        while right > left, let count = take(anchors[right].field, Array(tokens[low..<high]), fromLeft: false) {
+        while right > left,
+            let count = take(anchors[right].field, Array(tokens[low..<high]), fromLeft: false)
+        {
             cells[right] = Array(tokens[(high - count)..<high])
             high -= count
             right -= 1
@@ -44,14 +50,18 @@ enum PlainRowSplitter {
             cells[left] = Array(tokens[low..<high])
         } else if left < right {
             let free = anchors[left...right].map(\.heading.quotedForReason).joined(separator: ", ")
-            problems.append("the columns \(free) cannot be told apart in plain text without their spacing")
+            problems.append(
+                "the columns \(free) cannot be told apart in plain text without their spacing")
         } else if low < high {
-            problems.append("\(tokens[low..<high].joined(separator: " ").quotedForReason) is left over "
-                + "after every column was read")
+            problems.append(
+                "\(tokens[low..<high].joined(separator: " ").quotedForReason) is left over "
+                    + "after every column was read")
         }
-        return (cells.filter { !$0.value.isEmpty }.mapValues { words in
-            OCRCell(text: words.joined(separator: " "), confidence: nil, lowestWord: "")
-        }, problems)
+        return (
+            cells.filter { !$0.value.isEmpty }.mapValues { words in
+                OCRCell(text: words.joined(separator: " "), confidence: nil, lowestWord: "")
+            }, problems
+        )
     }
 
     /// How many tokens a field of known shape takes from that end of `tokens`, or nil for a
@@ -60,13 +70,19 @@ enum PlainRowSplitter {
         guard let field, !tokens.isEmpty else { return nil }
         let ordered = fromLeft ? tokens : tokens.reversed()
         switch field {
-        case .clientReference, .birthDate, .coDebtorBirthDate, .chargeOffDate, .firstDelinquencyDate,
-            .lastPaymentDate, .email, .province, .language, .kind, .creditorClassification, .sin, .coDebtorSIN:
+        case .clientReference, .birthDate, .coDebtorBirthDate, .chargeOffDate,
+            .firstDelinquencyDate,
+            .lastPaymentDate, .email, .province, .language, .kind, .creditorClassification, .sin,
+            .coDebtorSIN:
             return 1
         case .phoneHome, .phoneWork, .phoneMobile, .coDebtorPhone:
             // "(514) 555-0142" is two tokens.
-            if fromLeft, ordered.count >= 2, ordered[0].hasPrefix("("), ordered[0].hasSuffix(")") { return 2 }
-            if !fromLeft, ordered.count >= 2, ordered[1].hasPrefix("("), ordered[1].hasSuffix(")") { return 2 }
+            if fromLeft, ordered.count >= 2, ordered[0].hasPrefix("("), ordered[0].hasSuffix(")") {
+                return 2
+            }
+            if !fromLeft, ordered.count >= 2, ordered[1].hasPrefix("("), ordered[1].hasSuffix(")") {
+                return 2
+            }
             return 1
         case .postalCode, .coDebtorPostalCode:
             let pair = fromLeft ? ordered.prefix(2).joined() : ordered.prefix(2).reversed().joined()
@@ -82,7 +98,9 @@ enum PlainRowSplitter {
 
     /// A token made of digits as OCR may read them (O for 0, l for 1, S for 5...).
     static func digitCount(_ token: String) -> Int? {
-        guard !token.isEmpty, token.allSatisfy({ $0.isNumber || OCRRepair.digitLookalikes[$0] != nil }) else {
+        guard !token.isEmpty,
+            token.allSatisfy({ $0.isNumber || OCRRepair.digitLookalikes[$0] != nil })
+        else {
             return nil
         }
         return token.count
@@ -93,7 +111,10 @@ enum PlainRowSplitter {
     static func amountLength(_ ordered: [String], fromLeft: Bool) -> Int {
         var count = 0
         var index = 0
-        if index < ordered.count, isCurrency(ordered[index]) { index += 1; count += 1 }
+        if index < ordered.count, isCurrency(ordered[index]) {
+            index += 1
+            count += 1
+        }
         guard index < ordered.count else { return max(count, 1) }
         if fromLeft {
             // First group, then three-digit groups while no decimal mark has been seen.
@@ -117,7 +138,9 @@ enum PlainRowSplitter {
         index += 1
         count += 1
         var groupOfThree = digitCount(String(integer)) == 3
-        while groupOfThree, index < ordered.count, let digits = digitCount(ordered[index]), digits <= 3 {
+        while groupOfThree, index < ordered.count, let digits = digitCount(ordered[index]),
+            digits <= 3
+        {
             index += 1
             count += 1
             groupOfThree = digits == 3

@@ -26,16 +26,21 @@ enum TesseractOCR {
         defer { for index in pages.indices { pixDestroy(&pages[index]) } }
         guard !pages.isEmpty else { throw FileRefusal("the image has no page that can be read") }
         guard pages.count <= maximumPages else {
-            throw FileRefusal("the image has \(pages.count) pages; a faxed list has at most \(maximumPages)")
+            throw FileRefusal(
+                "the image has \(pages.count) pages; a faxed list has at most \(maximumPages)")
         }
 
-        guard let api = TessBaseAPICreate() else { throw FileRefusal("tesseract could not be started") }
+        guard let api = TessBaseAPICreate() else {
+            throw FileRefusal("tesseract could not be started")
+        }
         defer {
             TessBaseAPIEnd(api)
             TessBaseAPIDelete(api)
         }
         guard TessBaseAPIInit3(api, nil, "fra+eng") == 0 else {
-            throw FileRefusal("tesseract cannot load its French and English data (tesseract-ocr-fra, tesseract-ocr-eng)")
+            throw FileRefusal(
+                "tesseract cannot load its French and English data (tesseract-ocr-fra, tesseract-ocr-eng)"
+            )
         }
         TessBaseAPISetPageSegMode(api, PSM_SINGLE_BLOCK)
         _ = TessBaseAPISetVariable(api, "debug_file", "/dev/null")
@@ -64,21 +69,32 @@ enum TesseractOCR {
         defer { TessResultIteratorDelete(iterator) }
         let pageIterator = TessResultIteratorGetPageIteratorConst(iterator)
         var words: [OCRWord] = []
-        var block = 0, paragraph = 0, line = 0
+        var block = 0
+        var paragraph = 0
+        var line = 0
         repeat {
             if TessPageIteratorIsAtBeginningOf(pageIterator, RIL_BLOCK) != 0 { block += 1 }
             if TessPageIteratorIsAtBeginningOf(pageIterator, RIL_PARA) != 0 { paragraph += 1 }
             if TessPageIteratorIsAtBeginningOf(pageIterator, RIL_TEXTLINE) != 0 { line += 1 }
-            var left: Int32 = 0, top: Int32 = 0, right: Int32 = 0, bottom: Int32 = 0
-            guard TessPageIteratorBoundingBox(pageIterator, RIL_WORD, &left, &top, &right, &bottom) != 0,
+            var left: Int32 = 0
+            var top: Int32 = 0
+            var right: Int32 = 0
+            var bottom: Int32 = 0
+            guard
+                TessPageIteratorBoundingBox(pageIterator, RIL_WORD, &left, &top, &right, &bottom)
+                    != 0,
                 let text = TessResultIteratorGetUTF8Text(iterator, RIL_WORD)
             else { continue }
             let word = String(cString: text).trimmedField
             TessDeleteText(text)
             guard !word.isEmpty else { continue }
-            words.append(OCRWord(text: word, page: page, left: Int(left), top: Int(top), width: Int(right - left),
-                height: Int(bottom - top), confidence: Double(TessResultIteratorConfidence(iterator, RIL_WORD)),
-                group: [page, block, paragraph, line]))
+            words.append(
+                OCRWord(
+                    text: word, page: page, left: Int(left), top: Int(top),
+                    width: Int(right - left),
+                    height: Int(bottom - top),
+                    confidence: Double(TessResultIteratorConfidence(iterator, RIL_WORD)),
+                    group: [page, block, paragraph, line]))
         } while TessResultIteratorNext(iterator, RIL_WORD) != 0
         return words
     }
@@ -88,17 +104,25 @@ enum TesseractOCR {
         let lower = path.lowercased()
         if lower.hasSuffix(".tif") || lower.hasSuffix(".tiff") {
             var pixa = pixaReadMultipageTiff(path)
-            guard pixa != nil else { throw FileRefusal("the file is not a TIFF image that can be read") }
+            guard pixa != nil else {
+                throw FileRefusal("the file is not a TIFF image that can be read")
+            }
             defer { pixaDestroy(&pixa) }
             let count = pixaGetCount(pixa)
-            return (0..<count).compactMap { pixaGetPix(pixa, $0, Int32(L_COPY)) }.map { Optional($0) }
+            return (0..<count).compactMap { pixaGetPix(pixa, $0, Int32(L_COPY)) }.map {
+                Optional($0)
+            }
         }
-        guard let pix = pixRead(path) else { throw FileRefusal("the file is not an image that can be read") }
+        guard let pix = pixRead(path) else {
+            throw FileRefusal("the file is not an image that can be read")
+        }
         return [pix]
     }
 
     /// The page in grey, scaled to 300 dpi, and how its resolution was known.
-    private static func scaledForOCR(_ page: UnsafeMutablePointer<PIX>) -> (UnsafeMutablePointer<PIX>?, String) {
+    private static func scaledForOCR(_ page: UnsafeMutablePointer<PIX>) -> (
+        UnsafeMutablePointer<PIX>?, String
+    ) {
         var xres = Int(pixGetXRes(page))
         var yres = Int(pixGetYRes(page))
         let width = Int(pixGetWidth(page))
@@ -120,7 +144,9 @@ enum TesseractOCR {
         defer { pixDestroy(&grey) }
         let sx = Float(ocrResolution) / Float(xres)
         let sy = Float(ocrResolution) / Float(yres)
-        let scaled = (abs(sx - 1) < 0.05 && abs(sy - 1) < 0.05) ? pixCopy(nil, grey)! : pixScale(grey, sx, sy)!
+        let scaled =
+            (abs(sx - 1) < 0.05 && abs(sy - 1) < 0.05)
+            ? pixCopy(nil, grey)! : pixScale(grey, sx, sy)!
         pixSetResolution(scaled, Int32(ocrResolution), Int32(ocrResolution))
         return (scaled, note)
     }

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import RelaisCore
 
 /// A temporary folder with a configuration, a real SQLite store and an intake, for one test.
@@ -18,7 +19,8 @@ final class IntakeBench {
             """
         try config.write(toFile: folder + "/relais.json", atomically: true, encoding: .utf8)
         configuration = try Configuration.load(folder + "/relais.json")
-        try FileManager.default.createDirectory(atPath: folder + "/store", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: folder + "/store", withIntermediateDirectories: true)
         store = try CaseStore(path: configuration.store)
         try store.register(clients: configuration.clients.map { ($0.id, $0.name, $0.language) })
         intake = Intake(configuration: configuration, store: store, log: Log(level: .error))
@@ -46,15 +48,18 @@ final class IntakeBench {
     }
 
     func ingest(_ path: String, channel: Channel = .fax) throws -> IngestResult {
-        try intake.ingest(path: path, client: client, channel: channel, source: "test", disposal: .copy)
+        try intake.ingest(
+            path: path, client: client, channel: channel, source: "test", disposal: .copy)
     }
 
     /// The cases of the client: client reference, debtor's name as given, amount.
     func cases() throws -> [(reference: String, name: String, amount: Money)] {
-        try store.connection.rows("""
+        try store.connection.rows(
+            """
             SELECT c.client_ref, d.name_as_given, c.assigned_cents FROM cases c
             JOIN debtors d ON d.case_id = c.id AND d.role = 'debtor' ORDER BY c.id
-            """).map { ($0[0].text ?? "", $0[1].text ?? "", Money(cents: $0[2].int ?? 0)) }
+            """
+        ).map { ($0[0].text ?? "", $0[1].text ?? "", Money(cents: $0[2].int ?? 0)) }
     }
 
     /// Runs `relais` with this test's configuration.
@@ -69,7 +74,8 @@ struct TrueList {
 
     static func named(_ name: String) throws -> TrueList {
         let path = Bundle.module.path(forResource: "Fixtures", ofType: nil)! + "/fax/lists.json"
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path)))
+        let json = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: path)))
         let spec = (json as! [String: Any])[name] as! [String: Any]
         let headings = spec["headings"] as! [String]
         let amountColumn = headings.count - 1
