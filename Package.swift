@@ -15,9 +15,11 @@ let package = Package(
         .systemLibrary(name: "CXML2", path: "Sources/CXML2", pkgConfig: "libxml-2.0"),
         .systemLibrary(name: "CSSH2", path: "Sources/CSSH2", pkgConfig: "libssh2"),
         .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
+        .systemLibrary(name: "CTesseract", path: "Sources/CTesseract", pkgConfig: "tesseract"),
+        .systemLibrary(name: "CGMime", path: "Sources/CGMime", pkgConfig: "gmime-3.0"),
         .target(
             name: "RelaisCore",
-            dependencies: ["CSQLite", "CCSV", "CXML2", "CSSH2", "CLinux"],
+            dependencies: ["CSQLite", "CCSV", "CXML2", "CSSH2", "CLinux", "CTesseract", "CGMime"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .executableTarget(

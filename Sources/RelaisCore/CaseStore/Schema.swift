@@ -158,5 +158,60 @@ enum Schema {
         );
         CREATE INDEX documents_by_file ON documents(file_id);
         """),
+        (4, """
+        -- Rows of faxed lists a person must look at before they become cases.
+        CREATE TABLE review_items (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            file_id INTEGER NOT NULL REFERENCES files(id),
+            line INTEGER NOT NULL,
+            page INTEGER NOT NULL DEFAULT 1,
+            raw_text TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            amount_cents INTEGER,
+            state TEXT NOT NULL CHECK (state IN ('open', 'accepted', 'corrected', 'discarded')),
+            case_id INTEGER REFERENCES cases(id),
+            resolved_by TEXT,
+            resolved_at TEXT,
+            resolution TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX review_items_by_file ON review_items(file_id, state);
+        CREATE INDEX review_items_open ON review_items(state) WHERE state = 'open';
+
+        -- Each field as OCR read it, and as proposed for validation once repaired.
+        CREATE TABLE review_fields (
+            id INTEGER PRIMARY KEY,
+            item_id INTEGER NOT NULL REFERENCES review_items(id),
+            field TEXT NOT NULL,
+            as_read TEXT NOT NULL,
+            proposed TEXT NOT NULL
+        );
+        CREATE INDEX review_fields_by_item ON review_fields(item_id);
+
+        -- Every action on a review item: held, accepted, corrected, discarded.
+        CREATE TABLE review_actions (
+            id INTEGER PRIMARY KEY,
+            item_id INTEGER NOT NULL REFERENCES review_items(id),
+            at TEXT NOT NULL,
+            by TEXT NOT NULL,
+            action TEXT NOT NULL,
+            detail TEXT
+        );
+        CREATE INDEX review_actions_by_item ON review_actions(item_id);
+
+        -- An emailed message, recorded as a file of the ledger; its attachments are files whose
+        -- source is `message F0000042`.
+        CREATE TABLE email_messages (
+            file_id INTEGER PRIMARY KEY REFERENCES files(id),
+            sender TEXT,
+            subject TEXT,
+            sent_at TEXT,
+            message_id TEXT,
+            -- Attachments taken as lists, and those left aside with why.
+            attachments INTEGER NOT NULL DEFAULT 0,
+            skipped TEXT
+        );
+        CREATE INDEX files_by_source ON files(source);
+        """),
     ]
 }

@@ -19,6 +19,8 @@ public struct IngestResult: Sendable {
     public var accepted = 0
     public var duplicates = 0
     public var rejected = 0
+    /// Rows held in the review queue (faxed lists after OCR).
+    public var inReview = 0
     public var rejects: [RejectReport.Row] = []
     public var duplicateRows: [(line: Int, clientRef: String, ourRef: String)] = []
     public var reason: String?
@@ -33,6 +35,7 @@ public struct IngestResult: Sendable {
             ("file", JSONText.string(file)), ("status", JSONText.string(status.rawValue)),
             ("fileNumber", fileID.map(String.init) ?? "null"),
             ("accepted", String(accepted)), ("duplicates", String(duplicates)), ("rejected", String(rejected)),
+            ("inReview", String(inReview)),
             ("rejects", JSONText.array(rejects.map {
                 JSONText.object([("line", String($0.line)), ("field", JSONText.optional($0.field)),
                     ("reason", JSONText.string($0.reason))])
@@ -124,6 +127,11 @@ public final class Intake {
             return try result(for: id, client: client)
         }
 
+        // A message is opened and each of its attachments taken as a file of its own.
+        if EmailIntake.isMessage(name: name, channel: channel) {
+            return try ingestMessage(received, client: client, disposal: disposal)
+        }
+
         // The whole-file checks, then the rows.
         let reader = AssignmentFormats.reader(path: path, survey: survey, client: client, channel: channel,
             today: today())
@@ -144,6 +152,8 @@ public final class Intake {
                     try recorder.reject(line: line, field: problem.field, reason: problem.reason, amount: amount)
                 case .footer(_, let printed):
                     if let printed { recorder.reading.printedTotal = printed }
+                case .review(let draft):
+                    try recorder.hold(draft, in: store)
                 }
                 rowsSeen += 1
                 if rowsSeen % 50_000 == 0 { progress() }
@@ -164,7 +174,7 @@ public final class Intake {
         return try result(for: fileID, client: client)
     }
 
-    private func refuse(_ file: ReceivedFile, client: ClientConfiguration, reason: String, disposal: Disposal) throws
+    func refuse(_ file: ReceivedFile, client: ClientConfiguration, reason: String, disposal: Disposal) throws
         -> IngestResult
     {
         let id = try store.recordUnread(file, outcome: .refused, reason: reason, duplicateOf: nil)
@@ -192,6 +202,8 @@ public final class Intake {
     /// After the commit: the client's documents, then the original out of the inbox. Each step
     /// is noted in the ledger when done, so that it is done once.
     func finish(_ entry: LedgerEntry, client: ClientConfiguration, disposal: Disposal) throws {
+        var entry = entry
+        if try store.isMessage(fileID: entry.id) { entry = try completeMessage(entry, client: client) }
         if !entry.documentsDone {
             try writeDocuments(entry, client: client)
             try store.markDocumentsDone(fileID: entry.id)
@@ -207,16 +219,22 @@ public final class Intake {
         let folder = "\(configuration.outbox)/\(client.id)"
         let number = Self.fileNumber(entry.id)
         let date = today()
-        if entry.outcome == .ingested, entry.accepted > 0, configuration.acknowledgementChannels.contains(entry.channel) {
+        // A list with rows still in review, or an attachment (its message is acknowledged), waits.
+        let covered = try store.casesCovered(by: entry)
+        if entry.outcome == .ingested, !covered.isEmpty, configuration.acknowledgementChannels.contains(entry.channel),
+            try store.acknowledgementDue(entry)
+        {
             let ack = Acknowledgement(agency: configuration.agency.name, client: client, file: entry,
-                cases: try store.cases(fileID: entry.id), date: date)
+                cases: covered, date: date)
             let base = "\(folder)/acknowledgement-\(number)"
             try AtomicFile.write(ack.csv(), to: base + ".csv")
             try AtomicFile.write(ack.printable(), to: base + ".txt")
             try store.recordDocument(clientID: client.id, kind: "acknowledgement", path: base + ".csv", fileID: entry.id)
             log.info("acknowledgement written", ["client": client.id, "fileNumber": String(entry.id), "path": base + ".csv"])
         }
-        if entry.outcome != .ingested || entry.rejected > 0 || entry.duplicates > 0 {
+        if entry.outcome != .ingested || entry.rejected > 0 || entry.duplicates > 0,
+            try !store.hasDocument(fileID: entry.id, kind: "reject-report")
+        {
             let rows = try store.rejects(fileID: entry.id).map { RejectReport.Row(line: $0.line, field: $0.field, reason: $0.reason) }
             let report = RejectReport(agency: configuration.agency.name, client: client, file: entry, rows: rows, date: date)
             let base = "\(folder)/reject-report-\(number)"
@@ -300,6 +318,7 @@ public final class Intake {
         result.duplicates = entry.duplicates
         result.rejected = entry.rejected
         result.reason = entry.reason
+        result.inReview = try store.reviewCount(fileID: fileID)
         for row in try store.rejects(fileID: fileID) {
             if let ourRef = row.duplicateOf {
                 result.duplicateRows.append((row.line, row.clientRef ?? "", ourRef))

@@ -15,7 +15,10 @@ public enum AssignmentFormats {
     public static func reader(path: String, survey: FileSurvey, client: ClientConfiguration, channel: Channel,
         today: CalendarDate) -> AssignmentFileReader
     {
-        CSVAssignmentReader(path: path, survey: survey, profile: client.profile, today: today)
+        if let fax = FaxListReader.reader(path: path, survey: survey, client: client, channel: channel, today: today) {
+            return fax
+        }
+        return CSVAssignmentReader(path: path, survey: survey, profile: client.profile, today: today)
     }
 }
 

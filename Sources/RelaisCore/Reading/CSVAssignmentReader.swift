@@ -14,6 +14,8 @@ public enum RowOutcome: Sendable {
     /// A total or trailer row: not a case; its printed amount, when it has one, is a control
     /// total for the file.
     case footer(line: Int, printedTotal: Money?)
+    /// A row read without certainty (a faxed list after OCR): it waits for a person.
+    case review(ReviewDraft)
 }
 
 /// How a delimited file was read: what the first pass decided, for the ledger and the reports.
