@@ -31,18 +31,25 @@ public final class CaseStore {
         Int(try db.scalar("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")?.int ?? 0)
     }
 
+    /// Applies, in order, every migration the store has not recorded. Each migration is
+    /// recorded by its own number, not only the highest one, so a store never skips a migration
+    /// numbered below one it already has.
     private func migrate() throws {
         try db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
-        let current = try schemaVersion()
-        for migration in Schema.migrations where migration.version > current {
+        for migration in Schema.migrations.sorted(by: { $0.version < $1.version }) {
+            guard try !isApplied(migration.version) else { continue }
             try db.immediateTransaction {
                 // Another process may have migrated while this one waited for the lock.
-                guard try schemaVersion() < migration.version else { return }
+                guard try !isApplied(migration.version) else { return }
                 try db.execute(migration.sql)
                 try db.run("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
                     [.integer(Int64(migration.version)), .text(Timestamp.now())])
             }
         }
+    }
+
+    private func isApplied(_ version: Int) throws -> Bool {
+        try db.scalar("SELECT 1 FROM schema_migrations WHERE version = ?", [.integer(Int64(version))]) != nil
     }
 
     /// Adds each configured client, or updates its name and language.
