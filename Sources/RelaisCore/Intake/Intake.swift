@@ -220,9 +220,9 @@ public final class Intake {
         let number = Self.fileNumber(entry.id)
         let date = today()
         // A list with rows still in review, or an attachment (its message is acknowledged), waits.
-        let covered = try store.casesCovered(by: entry)
-        if entry.outcome == .ingested, !covered.isEmpty, configuration.acknowledgementChannels.contains(entry.channel),
-            try store.acknowledgementDue(entry)
+        // The cheap tests first: an electronic channel never reads the file's cases back.
+        if entry.outcome == .ingested, configuration.acknowledgementChannels.contains(entry.channel),
+            try store.acknowledgementDue(entry), case let covered = try store.casesCovered(by: entry), !covered.isEmpty
         {
             let ack = Acknowledgement(agency: configuration.agency.name, client: client, file: entry,
                 cases: covered, date: date)

@@ -7,7 +7,7 @@ import Foundation
 /// The recording side runs on the caller's thread, inside the caller's transaction; the reading
 /// side on a thread of its own. An error on either side stops both, and is thrown to the caller.
 enum RowPipeline {
-    static let batchSize = 2_048
+    static let batchSize = 256
     static let batchesInFlight = 4
 
     /// `read` is called on the reading thread with a function to hand on each outcome; `record`

@@ -77,11 +77,21 @@ enum FieldValidators {
         return .success(Phone(kind: kind, number: String(decoding: digits, as: UTF8.self), extensionNumber: extensionNumber))
     }
 
+    /// One `@`, something before it, a dotted domain after it, and no space or list separator.
     static func email(_ raw: String) -> Result<String, FieldProblem> {
-        let parts = raw.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."),
-            !parts[1].hasSuffix("."), !raw.contains(where: { $0.isWhitespace || $0 == "," || $0 == ";" })
-        else { return .failure(FieldProblem("\(raw.quotedForReason) is not an email address")) }
+        let bytes = raw.utf8
+        let at = UInt8(ascii: "@"), dot = UInt8(ascii: ".")
+        var ats = 0, atIndex = 0
+        for (i, b) in bytes.enumerated() {
+            if b == at { ats += 1; atIndex = i }
+            if b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D || b == UInt8(ascii: ",") || b == UInt8(ascii: ";") {
+                ats = 99
+            }
+        }
+        let domain = bytes.dropFirst(atIndex + 1)
+        guard ats == 1, atIndex > 0, domain.contains(dot), domain.first != dot, domain.last != dot else {
+            return .failure(FieldProblem("\(raw.quotedForReason) is not an email address"))
+        }
         return .success(raw)
     }
 
