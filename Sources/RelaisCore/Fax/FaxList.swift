@@ -160,16 +160,9 @@ struct FaxList {
                 "plain OCR text carries no confidence, and the list prints no total to confirm its rows"
             )
         }
-        if !held.isEmpty {
-            // Lines without a digit may be an account whose every digit was lost.
-            for row in textLines {
-                data.append(
-                    Row(
-                        number: row.number, page: row.page, raw: row.text,
-                        doubts: ["the line has no reference or amount that could be read"]))
-            }
-            data.sort { $0.number < $1.number }
-        } else if printed == nil {
+        if !held.isEmpty || printed == nil {
+            // Lines without a digit may be an account whose every digit was lost: with nothing to
+            // prove otherwise, a person looks at them too.
             for row in textLines {
                 data.append(
                     Row(
