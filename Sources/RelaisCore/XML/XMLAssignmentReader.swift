@@ -37,13 +37,6 @@ public final class XMLAssignmentReader {
         var problem: (line: Int, RowProblem)?
     }
 
-    /// What a walk through the document meets at the top of the record level.
-    enum Item {
-        case record(Record)
-        /// An element where a record was expected, in Relais's own format.
-        case stray(line: Int, name: String)
-    }
-
     private func encodingName() -> String? {
         switch profile.encoding {
         case .utf8: return "UTF-8"
@@ -86,6 +79,7 @@ public final class XMLAssignmentReader {
             } catch let error as FileError {
                 throw FileRefusal("Relais's assignment schema cannot be read (\(error)); the file cannot be validated")
             }
+            try checkRootAgainstSchema()
             // The schema fixes how amounts and dates are written: 1234.56 and 2024-03-15.
             builder.amountStyle = .english
             for field in AssignmentField.allCases where field.isAmount { builder.decimalMarks[field] = "." }
@@ -98,8 +92,7 @@ public final class XMLAssignmentReader {
         var evidence = ColumnEvidence()
         var records = 0
         do {
-            try walk(extract: !ownFormat) { item in
-                guard case .record(let record) = item else { return }
+            try walk(extract: !ownFormat, validate: false) { record in
                 records += 1
                 if !ownFormat { evidence.note(record.values, line: record.line, reader: builder.dates) }
             }
@@ -131,18 +124,25 @@ public final class XMLAssignmentReader {
         throw FileRefusal("the XML document has no root element")
     }
 
-    /// The second pass: each record in document order becomes exactly one outcome.
-    public func readRecords(_ body: (RowOutcome) throws -> Void) throws {
-        try walk(extract: true) { item in
-            switch item {
-            case .stray(let line, let name):
-                try body(.rejected(line: line, problem: RowProblem(field: nil,
-                    reason: "<\(name)> is not an assignment: <assignments> holds only <assignment> elements"),
-                    amount: nil))
-            case .record(let record):
-                try body(outcome(of: record))
+    /// The root element's own complaints (its attributes), which the validator raises before
+    /// the first record: validating the whole document here would cost a second validation.
+    private func checkRootAgainstSchema() throws {
+        do {
+            let reader = try XMLStreamReader(path: path, encoding: encodingName(), schema: schema)
+            defer { reader.close() }
+            while try reader.next(), reader.kind != .element {}
+            if let issue = reader.documentIssues.first {
+                throw FileRefusal("the XML document does not follow Relais's schema: line \(issue.line): \(issue.message)")
             }
+        } catch let problem as XMLDocumentProblem {
+            throw refusal(problem)
         }
+    }
+
+    /// The second pass: each record in document order becomes exactly one outcome, validated
+    /// against the schema as it streams by in Relais's own format.
+    public func readRecords(_ body: (RowOutcome) throws -> Void) throws {
+        try walk(extract: true, validate: ownFormat) { record in try body(outcome(of: record)) }
     }
 
     private func outcome(of record: Record) -> RowOutcome {
@@ -160,9 +160,9 @@ public final class XMLAssignmentReader {
     }
 
     /// Streams the document and hands over each record (with its texts when `extract`), with
-    /// the validator's complaints about it when the layout is Relais's own.
-    private func walk(extract: Bool, _ body: (Item) throws -> Void) throws {
-        let reader = try XMLStreamReader(path: path, encoding: encodingName(), schema: schema)
+    /// the validator's complaints about it when `validate`.
+    private func walk(extract: Bool, validate: Bool, _ body: (Record) throws -> Void) throws {
+        let reader = try XMLStreamReader(path: path, encoding: encodingName(), schema: validate ? schema : nil)
         defer { reader.close() }
         let recordDepth = mapping.record.count - 1
         let recordPath = mapping.record.map(XMLMapping.local)
@@ -176,10 +176,10 @@ public final class XMLAssignmentReader {
             guard var finished = record else { return }
             record = nil
             nodes.removeAll(keepingCapacity: true)
-            if schema != nil, let issue = reader.takeValidityIssues().first {
+            if validate, let issue = reader.takeValidityIssues().first {
                 finished.problem = (issue.line, problem(from: issue))
             }
-            try body(.record(finished))
+            try body(finished)
         }
 
         while try reader.next() {
@@ -204,11 +204,8 @@ public final class XMLAssignmentReader {
                         continue
                     }
                     if ownFormat && depth == recordDepth {
-                        let line = reader.line
-                        if empty {
-                            _ = reader.takeValidityIssues()
-                            try body(.stray(line: line, name: name))
-                        }
+                        throw XMLDocumentProblem(line: reader.line, reason: "<\(name)> is not an assignment: "
+                            + "<assignments> holds only <assignment> elements of namespace \(XMLMapping.relaisNamespace)")
                     }
                     if !empty {
                         if followsPath { onPath = depth + 1 }
@@ -244,10 +241,6 @@ public final class XMLAssignmentReader {
                         nodes.removeLast()
                     }
                     continue
-                }
-                if ownFormat && depth == recordDepth {
-                    _ = reader.takeValidityIssues()
-                    try body(.stray(line: reader.line, name: open.last ?? ""))
                 }
                 open.removeLast()
                 if onPath > depth { onPath = depth }
@@ -302,6 +295,16 @@ public final class XMLAssignmentReader {
         }
         if reason.hasPrefix("[facet '"), let close = reason.firstIndex(of: "]") {
             reason = String(reason[reason.index(after: close)...]).trimmedField
+        }
+        // A pattern means nothing to a client; the written form it stands for does.
+        if reason.contains("is not accepted by the pattern"), let name = issue.element,
+            let field = AssignmentField(rawValue: name), field.isAmount || field.isDate,
+            let value = reason.split(separator: "'", omittingEmptySubsequences: false).dropFirst().first
+        {
+            reason = field.isAmount
+                ? "\(String(value).quotedForReason) is not an amount written as 1234.56 (a point, at most two "
+                    + "decimals, no grouping, no $)"
+                : "\(String(value).quotedForReason) is not a date written as 2024-03-15"
         }
         let field = issue.element == "assignment" ? nil : issue.element
         return RowProblem(field: field, reason: reason)

@@ -107,8 +107,15 @@ enum XMLSafety {
     static func clean(_ message: UnsafeMutablePointer<CChar>?) -> String {
         guard let message else { return "unknown reason" }
         var text = String(cString: message).trimmedField
-        while let open = text.firstIndex(of: "{"), let close = text[open...].firstIndex(of: "}") {
-            text.removeSubrange(open...close)
+        // A namespace in braces has a colon (`{urn:…}`, `{http://…}`); a pattern's `{1,13}` has not.
+        var searchFrom = text.startIndex
+        while let open = text[searchFrom...].firstIndex(of: "{"), let close = text[open...].firstIndex(of: "}") {
+            if text[open...close].contains(":") {
+                text.removeSubrange(open...close)
+                searchFrom = open
+            } else {
+                searchFrom = text.index(after: close)
+            }
         }
         return text
     }
@@ -203,10 +210,8 @@ final class XMLStreamReader {
                 reason: "the document uses the entity &\(localName);, and Relais expands no entity "
                     + "(only XML's own &amp; &lt; &gt; &quot; &apos; and character references)")
         }
-        if kind == .documentType, declaresEntities {
-            throw XMLDocumentProblem(line: line,
-                reason: "the document's DOCTYPE declares entities; Relais reads no DTD and expands "
-                    + "no entity, so such a document is refused")
+        if kind == .documentType, let reason = doctypeProblem {
+            throw XMLDocumentProblem(line: line, reason: reason)
         }
         return true
     }
@@ -224,12 +229,23 @@ final class XMLStreamReader {
         }
     }
 
-    /// True when the DOCTYPE node at hand declares general or parameter entities.
-    private var declaresEntities: Bool {
+    /// Why the DOCTYPE at hand is refused: it declares entities, or it names a DTD outside the
+    /// document (which is never loaded, so the document cannot mean what its author meant).
+    /// A bare `<!DOCTYPE name>` is harmless and read.
+    private var doctypeProblem: String? {
         guard let reader, let node = xmlTextReaderCurrentNode(reader), node.pointee.type == XML_DTD_NODE
-        else { return false }
+        else { return nil }
         let dtd = UnsafeMutableRawPointer(node).assumingMemoryBound(to: xmlDtd.self)
-        return dtd.pointee.entities != nil || dtd.pointee.pentities != nil
+        if dtd.pointee.entities != nil || dtd.pointee.pentities != nil {
+            return "the document's DOCTYPE declares entities; Relais reads no DTD and expands no entity, "
+                + "so such a document is refused"
+        }
+        if let external = dtd.pointee.SystemID ?? dtd.pointee.ExternalID {
+            let shown = String(cString: external).quotedForReason
+            return "the document's DOCTYPE names an external DTD \(shown); Relais never loads one "
+                + "(nothing is fetched), so a document that relies on it is refused"
+        }
+        return nil
     }
 
     /// The local name of the element or entity at hand.
@@ -364,8 +380,12 @@ private final class XMLReaderState {
         guard error.level.rawValue >= XML_ERR_ERROR.rawValue, fatal == nil else { return }
         var reason = message
         let bombs = [XML_ERR_ENTITY_LOOP, XML_ERR_ENTITY_BOUNDARY].map { Int32($0.rawValue) }
+        let undeclared = [XML_ERR_UNDECLARED_ENTITY, XML_WAR_UNDECLARED_ENTITY].map { Int32($0.rawValue) }
         if bombs.contains(error.code) {
             reason = "an entity expansion bomb (\(message)); the document is refused as hostile"
+        } else if undeclared.contains(error.code) {
+            reason = "\(message): the document uses an entity it does not declare, and Relais loads no "
+                + "DTD that could declare it (nothing is fetched)"
         }
         fatal = XMLDocumentProblem(line: Int(error.line), reason: reason)
     }
