@@ -21,7 +21,9 @@ struct ColumnEvidence {
     /// Gives the builder each date field's order and each amount field's decimal mark: the
     /// profile's order first, else what the field proves, else what the file's other date
     /// fields prove; a field that proves both orders gets a reason instead.
-    func apply(to builder: inout AssignmentBuilder, fields: some Sequence<AssignmentField>, profileOrder: DateOrder?) {
+    func apply(
+        to builder: inout AssignmentBuilder, fields: some Sequence<AssignmentField>, profileOrder: DateOrder?
+    ) {
         let fileOrders = Set(dates.values.compactMap(\.proven))
         let fileOrder = fileOrders.count == 1 ? fileOrders.first : nil
         for field in fields where field.isDate {
@@ -29,8 +31,10 @@ struct ColumnEvidence {
             if let order = profileOrder {
                 builder.dateOrders[field] = order
             } else if evidence.isContradictory {
-                builder.dateOrderProblems[field] = "the field mixes day-first dates (line \(evidence.dayFirstLine!)) "
-                    + "and month-first dates (line \(evidence.monthFirstLine!)); the client profile must give dateOrder"
+                builder.dateOrderProblems[field] =
+                    "the field mixes day-first dates (line \(evidence.dayFirstLine!)) "
+                    + "and month-first dates (line \(evidence.monthFirstLine!)); "
+                    + "the client profile must give dateOrder"
             } else if let order = evidence.proven ?? fileOrder {
                 builder.dateOrders[field] = order
             }

@@ -15,14 +15,16 @@ public final class FixedWidthAssignmentReader {
     private var encodingNote = ""
     private var prepared = false
 
-    public init(path: String, survey: FileSurvey, profile: ClientProfile, layout: FixedWidthLayout,
-        today: CalendarDate)
-    {
+    public init(
+        path: String, survey: FileSurvey, profile: ClientProfile, layout: FixedWidthLayout,
+        today: CalendarDate
+    ) {
         self.path = path
         self.survey = survey
         self.profile = profile
         self.layout = layout
-        builder = AssignmentBuilder(today: today, amountStyle: profile.amountStyle, defaultKind: profile.defaultKind)
+        builder = AssignmentBuilder(
+            today: today, amountStyle: profile.amountStyle, defaultKind: profile.defaultKind)
         for (field, span) in layout.fields { builder.headings[field] = "\(field.rawValue) (\(span))" }
     }
 
@@ -44,7 +46,8 @@ public final class FixedWidthAssignmentReader {
             self.bytes = bytes
             self.encoding = encoding
             // Only UTF-8 can make characters and bytes differ.
-            scalars = encoding == .utf8 && !countsBytes && bytes.contains { $0 >= 0x80 }
+            scalars =
+                encoding == .utf8 && !countsBytes && bytes.contains { $0 >= 0x80 }
                 ? Array(String(decoding: bytes, as: UTF8.self).unicodeScalars) : nil
         }
 
@@ -67,7 +70,9 @@ public final class FixedWidthAssignmentReader {
         func code(_ span: FixedWidthSpan) -> String {
             let start = span.start - 1
             guard start < bytes.count else { return "" }
-            return bytes[start..<min(bytes.count, start + span.length)].withUnsafeBytes { encoding.decode($0) }
+            return bytes[start..<min(bytes.count, start + span.length)].withUnsafeBytes {
+                encoding.decode($0)
+            }
         }
     }
 
@@ -111,11 +116,13 @@ public final class FixedWidthAssignmentReader {
             throw FileRefusal("the file is not text: it has a NUL byte at offset \(offset)")
         }
         if survey.startsWithUTF16BOM {
-            throw FileRefusal("the file is in UTF-16; fixed-width files are read in UTF-8, Windows-1252 or ISO-8859-1")
+            throw FileRefusal(
+                "the file is in UTF-16; fixed-width files are read in UTF-8, Windows-1252 or ISO-8859-1")
         }
         if let named = profile.encoding {
             if named == .utf8 && !survey.isValidUTF8 {
-                throw FileRefusal("the client profile says UTF-8, but the file has bytes that are not valid UTF-8")
+                throw FileRefusal(
+                    "the client profile says UTF-8, but the file has bytes that are not valid UTF-8")
             }
             encoding = named
             encodingNote = "\(named.rawValue) (client profile)"
@@ -137,17 +144,23 @@ public final class FixedWidthAssignmentReader {
         try forEachLine { line in
             records += 1
             if let trailer {
-                throw FileRefusal("line \(line.number): a record after the trailer record (line \(trailer.line)); "
-                    + "the trailer must be the last line")
+                throw FileRefusal(
+                    "line \(line.number): a record after the trailer record (line \(trailer.line)); "
+                        + "the trailer must be the last line")
             }
             switch kind(of: line) {
             case .header:
                 guard records == 1 else {
-                    throw FileRefusal("line \(line.number): a header record where only the first line may be one")
+                    throw FileRefusal(
+                        "line \(line.number): a header record where only the first line may be one")
                 }
-                header = (line.number, layout.header?.count.map(line.text), layout.header?.total.map(line.text))
+                header = (
+                    line.number, layout.header?.count.map(line.text), layout.header?.total.map(line.text)
+                )
             case .trailer:
-                trailer = (line.number, layout.trailer?.count.map(line.text), layout.trailer?.total.map(line.text))
+                trailer = (
+                    line.number, layout.trailer?.count.map(line.text), layout.trailer?.total.map(line.text)
+                )
             case .detail:
                 details += 1
                 let values = values(of: line)
@@ -165,12 +178,14 @@ public final class FixedWidthAssignmentReader {
         }
         guard details > 0 else { throw FileRefusal("the file has no detail lines") }
         if let expected = layout.header?.code, header == nil {
-            throw FileRefusal("the file has no header record (code \"\(expected)\" on its first line), "
-                + "which the client profile says it has")
+            throw FileRefusal(
+                "the file has no header record (code \"\(expected)\" on its first line), "
+                    + "which the client profile says it has")
         }
         if let expected = layout.trailer?.code, trailer == nil {
-            throw FileRefusal("the file has no trailer record (code \"\(expected)\" on its last line), "
-                + "which the client profile says it has; was it cut short?")
+            throw FileRefusal(
+                "the file has no trailer record (code \"\(expected)\" on its last line), "
+                    + "which the client profile says it has; was it cut short?")
         }
         evidence.apply(to: &builder, fields: layout.fields.keys, profileOrder: profile.dateOrder)
         let mark = [AssignmentField.amount, .principal].compactMap { builder.decimalMarks[$0] }.first
@@ -178,7 +193,8 @@ public final class FixedWidthAssignmentReader {
 
         for (name, record) in [("header", header), ("trailer", trailer)] {
             guard let record else { continue }
-            try check(name, line: record.line, count: record.count, total: record.total, details: details,
+            try check(
+                name, line: record.line, count: record.count, total: record.total, details: details,
                 computed: computed, unreadable: unreadable)
         }
         prepared = true
@@ -188,28 +204,36 @@ public final class FixedWidthAssignmentReader {
     }
 
     /// Compares a header's or trailer's printed count and total with the detail lines.
-    private func check(_ name: String, line: Int, count: String?, total: String?, details: Int, computed: Money,
-        unreadable: [Int]) throws
-    {
+    private func check(
+        _ name: String, line: Int, count: String?, total: String?, details: Int, computed: Money,
+        unreadable: [Int]
+    ) throws {
         if let count {
-            guard !count.isEmpty, count.allSatisfy(\.isASCII), count.allSatisfy(\.isNumber), let printed = Int(count)
+            guard !count.isEmpty, count.allSatisfy(\.isASCII), count.allSatisfy(\.isNumber),
+                let printed = Int(count)
             else {
-                throw FileRefusal("line \(line): the \(name)'s record count \(count.quotedForReason) is not a number")
+                throw FileRefusal(
+                    "line \(line): the \(name)'s record count \(count.quotedForReason) is not a number")
             }
             guard printed == details else {
-                throw FileRefusal("line \(line): the \(name) counts \(printed) detail records, but the file has "
-                    + "\(details); the file is refused whole")
+                throw FileRefusal(
+                    "line \(line): the \(name) counts \(printed) detail records, but the file has "
+                        + "\(details); the file is refused whole")
             }
         }
         if let total {
             guard case .success(let printed) = AmountReader(style: profile.amountStyle).read(total) else {
-                throw FileRefusal("line \(line): the \(name)'s control total \(total.quotedForReason) is not an amount")
+                throw FileRefusal(
+                    "line \(line): the \(name)'s control total \(total.quotedForReason) is not an amount")
             }
             guard printed == computed else {
-                var reason = "line \(line): the \(name)'s control total is \(printed.plain), but the detail lines "
+                var reason =
+                    "line \(line): the \(name)'s control total is \(printed.plain), but the detail lines "
                     + "add up to \(computed.plain); the file is refused whole"
                 if !unreadable.isEmpty {
-                    reason += " (lines \(unreadable.map(String.init).joined(separator: ", ")) have no readable amount)"
+                    reason +=
+                        " (lines \(unreadable.map(String.init).joined(separator: ", ")) "
+                        + "have no readable amount)"
                 }
                 throw FileRefusal(reason)
             }
@@ -224,14 +248,22 @@ public final class FixedWidthAssignmentReader {
             switch kind(of: line) {
             case .header, .trailer:
                 let span = kind(of: line) == .header ? layout.header?.total : layout.trailer?.total
-                let printed = span.flatMap { try? AmountReader(style: profile.amountStyle).read(line.text($0)).get() }
+                let printed = span.flatMap {
+                    try? AmountReader(style: profile.amountStyle).read(line.text($0)).get()
+                }
                 try body(.footer(line: line.number, printedTotal: printed))
             case .skipped:
                 break
             case .unknown(let code):
-                try body(.rejected(line: line.number, problem: RowProblem(field: "record type",
-                    reason: "record type \(code.quotedForReason) is not one the client profile describes"),
-                    amount: nil))
+                try body(
+                    .rejected(
+                        line: line.number,
+                        problem: RowProblem(
+                            field: "record type",
+                            reason:
+                                "record type \(code.quotedForReason) is not one the client "
+                                    + "profile describes"),
+                        amount: nil))
             case .detail:
                 let values = values(of: line)
                 switch builder.build(values) {
@@ -239,7 +271,9 @@ public final class FixedWidthAssignmentReader {
                     try body(.assignment(line: line.number, assignment))
                 case .failure(let problem):
                     let mark = builder.decimalMarks[.amount] ?? builder.decimalMarks[.principal]
-                    try body(.rejected(line: line.number, problem: problem, amount: controlAmount(values, mark: mark)))
+                    try body(
+                        .rejected(
+                            line: line.number, problem: problem, amount: controlAmount(values, mark: mark)))
                 }
             }
         }
@@ -260,7 +294,9 @@ public final class FixedWidthAssignmentReader {
             number += 1
             var content = bytes
             if terminator == 0x0A, content.last == 0x0D { content.removeLast() }
-            guard content.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x1A && $0 != 0x0D }) else { return }
+            guard content.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x1A && $0 != 0x0D }) else {
+                return
+            }
             try body(Line(number: number, bytes: content, encoding: encoding, countsBytes: countsBytes))
         }
 

@@ -45,10 +45,12 @@ public struct FixedWidthLayout: Sendable, Equatable {
     /// single-byte encoding; in UTF-8 a COBOL export counts bytes and most others characters.
     public var countsBytes: Bool
 
-    public init(recordType: FixedWidthSpan? = nil, detailCodes: [String] = [], fields: [AssignmentField: FixedWidthSpan],
+    public init(
+        recordType: FixedWidthSpan? = nil, detailCodes: [String] = [],
+        fields: [AssignmentField: FixedWidthSpan],
         header: ControlRecord? = nil, trailer: ControlRecord? = nil, skippedCodes: [String] = [],
-        countsBytes: Bool = false)
-    {
+        countsBytes: Bool = false
+    ) {
         self.recordType = recordType
         self.detailCodes = detailCodes
         self.fields = fields
@@ -58,7 +60,9 @@ public struct FixedWidthLayout: Sendable, Equatable {
         self.countsBytes = countsBytes
     }
 
-    static let keys: Set<String> = ["recordType", "detail", "header", "trailer", "skip", "positions", "$comment"]
+    static let keys: Set<String> = [
+        "recordType", "detail", "header", "trailer", "skip", "positions", "$comment",
+    ]
 
     /// Reads the `fixedWidth` object of a client profile.
     static func parse(_ node: ConfigNode) throws -> FixedWidthLayout {
@@ -85,7 +89,8 @@ public struct FixedWidthLayout: Sendable, Equatable {
         func control(_ key: String) throws -> ControlRecord? {
             guard let n = object.optional(key) else { return nil }
             let record = try n.object(allowed: ["code", "count", "total"])
-            return ControlRecord(code: try record.required("code").string(),
+            return ControlRecord(
+                code: try record.required("code").string(),
                 count: try record.optional("count").map(span), total: try record.optional("total").map(span))
         }
         let header = try control("header")
@@ -99,17 +104,20 @@ public struct FixedWidthLayout: Sendable, Equatable {
             }
             let all: [String] = codes + [header?.code, trailer?.code].compactMap { $0 } + skipped
             for code in all where code.count != recordType.length {
-                throw ConfigurationError("\(node.path): record code \"\(code)\" is not \(recordType.length) characters long")
+                throw ConfigurationError(
+                    "\(node.path): record code \"\(code)\" is not \(recordType.length) characters long")
             }
             if Set(all).count != all.count {
                 throw ConfigurationError("\(node.path): a record code is given to two kinds of record")
             }
         } else if header != nil || trailer != nil || !codes.isEmpty || !skipped.isEmpty {
-            throw ConfigurationError("\(node.path).recordType: required when codes, a header or a trailer are given")
+            throw ConfigurationError(
+                "\(node.path).recordType: required when codes, a header or a trailer are given")
         }
         let bytes: [String: Bool] = ["characters": false, "bytes": true]
         let positions: Bool = try object.optional("positions")?.choice(bytes) ?? false
-        return FixedWidthLayout(recordType: recordType, detailCodes: codes, fields: fields, header: header,
+        return FixedWidthLayout(
+            recordType: recordType, detailCodes: codes, fields: fields, header: header,
             trailer: trailer, skippedCodes: skipped, countsBytes: positions)
     }
 
@@ -118,8 +126,9 @@ public struct FixedWidthLayout: Sendable, Equatable {
         let start = try object.required("start").integer()
         let length = try object.required("length").integer()
         guard start >= 1, length >= 1, start + length <= 10_000 else {
-            throw ConfigurationError("\(node.path): start counts from 1, length is at least 1, "
-                + "and the field ends before position 10000")
+            throw ConfigurationError(
+                "\(node.path): start counts from 1, length is at least 1, "
+                    + "and the field ends before position 10000")
         }
         return FixedWidthSpan(start: start, length: length)
     }

@@ -25,7 +25,8 @@ public final class XMLAssignmentReader {
         self.path = path
         self.survey = survey
         self.profile = profile
-        builder = AssignmentBuilder(today: today, amountStyle: profile.amountStyle, defaultKind: profile.defaultKind)
+        builder = AssignmentBuilder(
+            today: today, amountStyle: profile.amountStyle, defaultKind: profile.defaultKind)
     }
 
     /// One record's raw texts, where each field was found, and what is already wrong with it.
@@ -60,30 +61,37 @@ public final class XMLAssignmentReader {
             mapping = clientMapping
             ownFormat = false
             guard let first = mapping.record.first.map(XMLMapping.local), first == root.name else {
-                throw FileRefusal("the XML root element is <\(root.name)>, but the client profile's mapping reads "
-                    + "records at /\(mapping.record.joined(separator: "/"))")
+                throw FileRefusal(
+                    "the XML root element is <\(root.name)>, but the client profile's mapping reads "
+                        + "records at /\(mapping.record.joined(separator: "/"))")
             }
         } else {
             guard root.name == "assignments", root.namespace == XMLMapping.relaisNamespace else {
                 let shown = root.namespace.isEmpty ? "" : " in namespace \(root.namespace)"
-                throw FileRefusal("the XML root element is <\(root.name)>\(shown), not Relais's <assignments "
-                    + "xmlns=\"\(XMLMapping.relaisNamespace)\">; a client's own XML layout needs an \"xml\" "
-                    + "mapping in its profile")
+                throw FileRefusal(
+                    "the XML root element is <\(root.name)>\(shown), not Relais's <assignments "
+                        + "xmlns=\"\(XMLMapping.relaisNamespace)\">; a client's own XML layout needs "
+                        + "an \"xml\" "
+                        + "mapping in its profile")
             }
             guard let schemaPath = profile.xmlSchema else {
-                throw FileRefusal("Relais's assignment schema is not configured (the xmlSchema key); "
-                    + "the file cannot be validated")
+                throw FileRefusal(
+                    "Relais's assignment schema is not configured (the xmlSchema key); "
+                        + "the file cannot be validated")
             }
             do {
                 schema = try XMLSchema(path: schemaPath)
             } catch let error as FileError {
-                throw FileRefusal("Relais's assignment schema cannot be read (\(error)); the file cannot be validated")
+                throw FileRefusal(
+                    "Relais's assignment schema cannot be read (\(error)); the file cannot be validated")
             }
             try checkRootAgainstSchema()
             // The schema fixes how amounts and dates are written: 1234.56 and 2024-03-15.
             builder.amountStyle = .english
             for field in AssignmentField.allCases where field.isAmount { builder.decimalMarks[field] = "." }
-            for field in AssignmentField.allCases where field.isDate { builder.dateOrders[field] = .yearMonthDay }
+            for field in AssignmentField.allCases where field.isDate {
+                builder.dateOrders[field] = .yearMonthDay
+            }
         }
         tree = XMLPathNode.tree(of: mapping)
         for (field, fieldPath) in mapping.fields { builder.headings[field] = fieldPath }
@@ -132,7 +140,8 @@ public final class XMLAssignmentReader {
             defer { reader.close() }
             while try reader.next(), reader.kind != .element {}
             if let issue = reader.documentIssues.first {
-                throw FileRefusal("the XML document does not follow Relais's schema: line \(issue.line): \(issue.message)")
+                throw FileRefusal(
+                    "the XML document does not follow Relais's schema: line \(issue.line): \(issue.message)")
             }
         } catch let problem as XMLDocumentProblem {
             throw refusal(problem)
@@ -146,7 +155,9 @@ public final class XMLAssignmentReader {
     }
 
     private func outcome(of record: Record) -> RowOutcome {
-        let amount = record.values[.amount].flatMap { try? AmountReader(style: builder.amountStyle).read($0).get() }
+        let amount = record.values[.amount].flatMap {
+            try? AmountReader(style: builder.amountStyle).read($0).get()
+        }
         if let (line, problem) = record.problem {
             return .rejected(line: line, problem: problem, amount: amount)
         }
@@ -155,14 +166,16 @@ public final class XMLAssignmentReader {
             return .assignment(line: record.line, assignment)
         case .failure(let problem):
             let field = mapping.fields.first { $0.value == problem.field }?.key
-            return .rejected(line: field.flatMap { record.lines[$0] } ?? record.line, problem: problem, amount: amount)
+            return .rejected(
+                line: field.flatMap { record.lines[$0] } ?? record.line, problem: problem, amount: amount)
         }
     }
 
     /// Streams the document and hands over each record (with its texts when `extract`), with
     /// the validator's complaints about it when `validate`.
     private func walk(extract: Bool, validate: Bool, _ body: (Record) throws -> Void) throws {
-        let reader = try XMLStreamReader(path: path, encoding: encodingName(), schema: validate ? schema : nil)
+        let reader = try XMLStreamReader(
+            path: path, encoding: encodingName(), schema: validate ? schema : nil)
         defer { reader.close() }
         let recordDepth = mapping.record.count - 1
         let recordPath = mapping.record.map(XMLMapping.local)
@@ -199,13 +212,19 @@ public final class XMLAssignmentReader {
                         let line = reader.line
                         record = Record(line: line, lineIsExact: line < 65_535)
                         nodes = [tree]
-                        if extract, !tree.attributes.isEmpty { take(reader.attributes(), of: tree, into: &record!, line: line) }
+                        if extract, !tree.attributes.isEmpty {
+                            take(reader.attributes(), of: tree, into: &record!, line: line)
+                        }
                         if empty { try finishRecord() } else { open.append(name) }
                         continue
                     }
                     if ownFormat && depth == recordDepth {
-                        throw XMLDocumentProblem(line: reader.line, reason: "<\(name)> is not an assignment: "
-                            + "<assignments> holds only <assignment> elements of namespace \(XMLMapping.relaisNamespace)")
+                        throw XMLDocumentProblem(
+                            line: reader.line,
+                            reason: "<\(name)> is not an assignment: "
+                                + "<assignments> holds only <assignment> elements of namespace "
+                                + XMLMapping.relaisNamespace
+                        )
                     }
                     if !empty {
                         if followsPath { onPath = depth + 1 }
@@ -218,17 +237,24 @@ public final class XMLAssignmentReader {
                 if let parent = nodes.last ?? nil {
                     let name = reader.localName
                     node = parent.children[name]
-                    if node == nil, extract, nodes.count == 1, unusedPaths.count < 20, !unusedPaths.contains(name) {
+                    if node == nil, extract, nodes.count == 1, unusedPaths.count < 20,
+                        !unusedPaths.contains(name)
+                    {
                         unusedPaths.append(name)
                     }
                 }
                 if extract, let node {
                     let line = reader.line
                     if let field = node.field, record!.values[field] != nil {
-                        note(RowProblem(field: mapping.fields[field],
-                            reason: "the record has more than one \(mapping.fields[field]!)"), line: line, in: &record!)
+                        note(
+                            RowProblem(
+                                field: mapping.fields[field],
+                                reason: "the record has more than one \(mapping.fields[field]!)"), line: line,
+                            in: &record!)
                     }
-                    if !node.attributes.isEmpty { take(reader.attributes(), of: node, into: &record!, line: line) }
+                    if !node.attributes.isEmpty {
+                        take(reader.attributes(), of: node, into: &record!, line: line)
+                    }
                 }
                 if !empty { nodes.append(node) }
             case .endElement:
@@ -254,8 +280,11 @@ public final class XMLAssignmentReader {
                 let text = reader.value
                 let joined = (record!.values[field] ?? "") + text
                 if joined.utf8.count > Self.maximumFieldLength {
-                    note(RowProblem(field: mapping.fields[field],
-                        reason: "the text is longer than \(Self.maximumFieldLength) bytes"), line: reader.line, in: &record!)
+                    note(
+                        RowProblem(
+                            field: mapping.fields[field],
+                            reason: "the text is longer than \(Self.maximumFieldLength) bytes"),
+                        line: reader.line, in: &record!)
                     continue
                 }
                 if record!.values[field] == nil { record!.lines[field] = reader.line }
@@ -269,9 +298,10 @@ public final class XMLAssignmentReader {
         }
     }
 
-    private func take(_ attributes: [(name: String, value: String)], of node: XMLPathNode, into record: inout Record,
-        line: Int)
-    {
+    private func take(
+        _ attributes: [(name: String, value: String)], of node: XMLPathNode, into record: inout Record,
+        line: Int
+    ) {
         for (name, value) in attributes {
             guard let field = node.attributes[name] else { continue }
             record.values[field] = value.trimmedField
@@ -288,8 +318,10 @@ public final class XMLAssignmentReader {
     private func problem(from issue: XMLValidityIssue) -> RowProblem {
         var reason = issue.message
         if let element = issue.element, reason.hasPrefix("Element '") {
-            let prefix = issue.element!.contains("/@")
-                ? "Element '\(element.split(separator: "/").first!)', attribute '\(element.split(separator: "@").last!)': "
+            let prefix =
+                issue.element!.contains("/@")
+                ? "Element '\(element.split(separator: "/").first!)', "
+                    + "attribute '\(element.split(separator: "@").last!)': "
                 : "Element '\(element)': "
             if reason.hasPrefix(prefix) { reason.removeFirst(prefix.count) }
         }
@@ -301,8 +333,10 @@ public final class XMLAssignmentReader {
             let field = AssignmentField(rawValue: name), field.isAmount || field.isDate,
             let value = reason.split(separator: "'", omittingEmptySubsequences: false).dropFirst().first
         {
-            reason = field.isAmount
-                ? "\(String(value).quotedForReason) is not an amount written as 1234.56 (a point, at most two "
+            reason =
+                field.isAmount
+                ? "\(String(value).quotedForReason) is not an amount written as 1234.56 "
+                    + "(a point, at most two "
                     + "decimals, no grouping, no $)"
                 : "\(String(value).quotedForReason) is not a date written as 2024-03-15"
         }

@@ -16,7 +16,8 @@ public struct XMLMapping: Sendable, Equatable {
         guard record.hasPrefix("/"), !record.hasPrefix("//") else {
             throw XMLMappingError(path: record, reason: "the record path starts at the root: /Export/Compte")
         }
-        let steps = record.dropFirst().split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        let steps = record.dropFirst().split(separator: "/", omittingEmptySubsequences: false).map(
+            String.init)
         for step in steps where !Self.isName(step) {
             throw XMLMappingError(path: record, reason: "\(step.quotedForReason) is not an element name")
         }
@@ -45,7 +46,8 @@ public struct XMLMapping: Sendable, Equatable {
     static func steps(of path: String) throws(XMLMappingError) -> (elements: [String], attribute: String?) {
         var parts = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         guard !path.isEmpty, !path.hasPrefix("/") else {
-            throw XMLMappingError(path: path, reason: "a field path is relative to the record element: NoCompte")
+            throw XMLMappingError(
+                path: path, reason: "a field path is relative to the record element: NoCompte")
         }
         var attribute: String?
         if let last = parts.last, last.hasPrefix("@") {
@@ -68,10 +70,13 @@ public struct XMLMapping: Sendable, Equatable {
     /// A prefix (`ns:Compte`) is allowed and ignored.
     static func isName(_ text: String) -> Bool {
         let local = text.split(separator: ":").last.map(String.init) ?? text
-        guard let first = local.unicodeScalars.first, text.split(separator: ":", omittingEmptySubsequences: false).count <= 2,
+        guard let first = local.unicodeScalars.first,
+            text.split(separator: ":", omittingEmptySubsequences: false).count <= 2,
             first.properties.isAlphabetic || first == "_"
         else { return false }
-        return local.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || ("0"..."9").contains($0) || "_-.".unicodeScalars.contains($0) }
+        return local.unicodeScalars.allSatisfy {
+            $0.properties.isAlphabetic || ("0"..."9").contains($0) || "_-.".unicodeScalars.contains($0)
+        }
     }
 
     /// The local name of a step: `ns:Compte` is `Compte`.
@@ -111,7 +116,11 @@ final class XMLPathNode {
                     node = child
                 }
             }
-            if let attribute { node.attributes[XMLMapping.local(attribute)] = field } else { node.field = field }
+            if let attribute {
+                node.attributes[XMLMapping.local(attribute)] = field
+            } else {
+                node.field = field
+            }
         }
         return root
     }

@@ -75,8 +75,9 @@ private final class XMLMessages {
 enum XMLSafety {
     /// Options for every document: no network, no DTD loaded, no entity substituted, no
     /// XInclude, no relaxed limits (`XML_PARSE_HUGE` stays off), line numbers past 65535.
-    static let parserOptions = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOBLANKS.rawValue
-        | XML_PARSE_BIG_LINES.rawValue | XML_PARSE_NOCDATA.rawValue)
+    static let parserOptions = Int32(
+        XML_PARSE_NONET.rawValue | XML_PARSE_NOBLANKS.rawValue
+            | XML_PARSE_BIG_LINES.rawValue | XML_PARSE_NOCDATA.rawValue)
 
     /// Deeper than this, a document is refused: no assignment layout needs it, and the depth
     /// costs memory and time in the validator.
@@ -109,7 +110,9 @@ enum XMLSafety {
         var text = String(cString: message).trimmedField
         // A namespace in braces has a colon (`{urn:…}`, `{http://…}`); a pattern's `{1,13}` has not.
         var searchFrom = text.startIndex
-        while let open = text[searchFrom...].firstIndex(of: "{"), let close = text[open...].firstIndex(of: "}") {
+        while let open = text[searchFrom...].firstIndex(of: "{"),
+            let close = text[open...].firstIndex(of: "}")
+        {
             if text[open...close].contains(":") {
                 text.removeSubrange(open...close)
                 searchFrom = open
@@ -150,7 +153,8 @@ final class XMLStreamReader {
         guard fd >= 0 else { throw FileError(path: path, operation: "open", errno: errno) }
         let input = Unmanaged.passRetained(XMLInput(fd: fd, path: path))
         // libxml2 owns the input from here: it calls `close` (which releases it) on failure too.
-        reader = xmlReaderForIO(XMLInput.read, XMLInput.close, input.toOpaque(), nil, encoding,
+        reader = xmlReaderForIO(
+            XMLInput.read, XMLInput.close, input.toOpaque(), nil, encoding,
             XMLSafety.parserOptions)
         guard let reader else { throw FileError(path: path, operation: "open as XML", errno: EINVAL) }
         state = XMLReaderState(reader: reader)
@@ -201,12 +205,14 @@ final class XMLStreamReader {
 
         // The rules libxml2 leaves to its caller.
         if depth > XMLSafety.maximumDepth {
-            throw XMLDocumentProblem(line: line,
+            throw XMLDocumentProblem(
+                line: line,
                 reason: "elements are nested deeper than \(XMLSafety.maximumDepth) levels; "
                     + "no assignment file needs that, and it is refused as hostile")
         }
         if kind == .entityReference {
-            throw XMLDocumentProblem(line: line,
+            throw XMLDocumentProblem(
+                line: line,
                 reason: "the document uses the entity &\(localName);, and Relais expands no entity "
                     + "(only XML's own &amp; &lt; &gt; &quot; &apos; and character references)")
         }
@@ -223,7 +229,8 @@ final class XMLStreamReader {
         let me = UInt(bitPattern: UnsafeRawPointer(reader))
         let asked = XMLSafety.refusedLoads.withLock { list in list.first { $0.reader == me }?.url }
         if let asked {
-            throw XMLDocumentProblem(line: parserLine,
+            throw XMLDocumentProblem(
+                line: parserLine,
                 reason: "the document asked to load \(asked.quotedForReason); Relais loads nothing "
                     + "on a document's behalf, so it is refused")
         }
@@ -308,7 +315,9 @@ final class XMLStreamReader {
     /// The validator's complaints about the top-level element at hand (call at its end), in
     /// document order. Empty when it is valid.
     func takeValidityIssues() -> [XMLValidityIssue] {
-        guard let reader, let node = xmlTextReaderCurrentNode(reader), node.pointee._private != nil else { return [] }
+        guard let reader, let node = xmlTextReaderCurrentNode(reader), node.pointee._private != nil else {
+            return []
+        }
         node.pointee._private = nil
         return state.pendingGroups.isEmpty ? [] : state.pendingGroups.removeFirst()
     }
@@ -373,8 +382,10 @@ private final class XMLReaderState {
     private func note(_ error: xmlError) {
         let message = XMLSafety.clean(error.message)
         if error.domain == Int32(XML_FROM_SCHEMASV.rawValue) {
-            noteValidity(XMLValidityIssue(line: Int(error.line), element: Self.elementNamed(in: message),
-                message: message))
+            noteValidity(
+                XMLValidityIssue(
+                    line: Int(error.line), element: Self.elementNamed(in: message),
+                    message: message))
             return
         }
         guard error.level.rawValue >= XML_ERR_ERROR.rawValue, fatal == nil else { return }
@@ -384,7 +395,8 @@ private final class XMLReaderState {
         if bombs.contains(error.code) {
             reason = "an entity expansion bomb (\(message)); the document is refused as hostile"
         } else if undeclared.contains(error.code) {
-            reason = "\(message): the document uses an entity it does not declare, and Relais loads no "
+            reason =
+                "\(message): the document uses an entity it does not declare, and Relais loads no "
                 + "DTD that could declare it (nothing is fetched)"
         }
         fatal = XMLDocumentProblem(line: Int(error.line), reason: reason)

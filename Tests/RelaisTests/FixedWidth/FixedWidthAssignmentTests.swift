@@ -15,7 +15,8 @@ struct FixedWidthAssignmentTests {
              "firstName": {"start": 35, "length": 15}, "amount": {"start": 50, "length": 11},
              "lastPaymentDate": {"start": 61, "length": 8}, "postalCode": {"start": 69, "length": 7}}},
            "header": {"code": "HD", "count": {"start": 11, "length": 7}},
-           "trailer": {"code": "TR", "count": {"start": 3, "length": 7}, "total": {"start": 10, "length": 13}},
+           "trailer": {"code": "TR", "count": {"start": 3, "length": 7},
+                       "total": {"start": 10, "length": 13}},
            "skip": ["NT"]}}
         """
 
@@ -42,8 +43,9 @@ struct FixedWidthAssignmentTests {
         let harness = try FormatIntakeHarness(profile: Self.profile)
         let result = try harness.ingest(fixture: "fixedwidth/total-disagrees.txt")
         #expect(result.status == .refused)
-        #expect(result.reason == "line 6: the trailer's control total is \(Money(cents: 182_546).plain), "
-            + "but the detail lines add up to \(Money(cents: 182_446).plain); the file is refused whole")
+        #expect(
+            result.reason == "line 6: the trailer's control total is \(Money(cents: 182_546).plain), "
+                + "but the detail lines add up to \(Money(cents: 182_446).plain); the file is refused whole")
         #expect(try harness.store.connection.scalar("SELECT COUNT(*) FROM cases")?.int == 0)
     }
 
@@ -52,7 +54,10 @@ struct FixedWidthAssignmentTests {
         let harness = try FormatIntakeHarness(profile: Self.profile)
         let result = try harness.ingest(fixture: "fixedwidth/count-disagrees.txt")
         #expect(result.status == .refused)
-        #expect(result.reason == "line 1: the header counts 4 detail records, but the file has 3; the file is refused whole")
+        #expect(
+            result.reason
+                == "line 1: the header counts 4 detail records, but the file has 3; the file is refused whole"
+        )
     }
 
     @Test("A file without the trailer its profile promises is refused as cut short")
@@ -66,25 +71,30 @@ struct FixedWidthAssignmentTests {
     @Test("A line after the trailer refuses the file")
     func lineAfterTrailerRefusesTheFile() throws {
         let harness = try FormatIntakeHarness(profile: Self.profile)
-        let lines = try String(contentsOfFile: FormatIntakeHarness.fixture("fixedwidth/agrees.txt"), encoding: .isoLatin1)
-        let result = try harness.ingest(named: "after.txt", content: lines + "DT0000451009\r\n", encoding: .isoLatin1)
+        let lines = try String(
+            contentsOfFile: FormatIntakeHarness.fixture("fixedwidth/agrees.txt"), encoding: .isoLatin1)
+        let result = try harness.ingest(
+            named: "after.txt", content: lines + "DT0000451009\r\n", encoding: .isoLatin1)
         #expect(result.status == .refused)
         #expect(result.reason?.hasPrefix("line 8: a record after the trailer record (line 7)") == true)
     }
 
     @Test("Without record types every line is a detail; in UTF-8 positions count characters")
     func plainLayoutCountsCharacters() throws {
-        let harness = try FormatIntakeHarness(profile: """
-            {"format": "fixed-width", "dateOrder": "DMY",
-             "fixedWidth": {"detail": {"fields": {"clientReference": {"start": 1, "length": 6},
-               "debtorName": {"start": 7, "length": 16}, "amount": {"start": 23, "length": 10},
-               "firstDelinquencyDate": {"start": 33, "length": 10}}}}}
-            """)
-        let result = try harness.ingest(named: "plain.txt", content: """
-            A00001Éloïse Côté     1 234,56  05/03/2024
-            A00002Luc Roy            89,90  31/01/2024
+        let harness = try FormatIntakeHarness(
+            profile: """
+                {"format": "fixed-width", "dateOrder": "DMY",
+                 "fixedWidth": {"detail": {"fields": {"clientReference": {"start": 1, "length": 6},
+                   "debtorName": {"start": 7, "length": 16}, "amount": {"start": 23, "length": 10},
+                   "firstDelinquencyDate": {"start": 33, "length": 10}}}}}
+                """)
+        let result = try harness.ingest(
+            named: "plain.txt",
+            content: """
+                A00001Éloïse Côté     1 234,56  05/03/2024
+                A00002Luc Roy            89,90  31/01/2024
 
-            """)
+                """)
         #expect(result.status == .ingested)
         #expect(result.rejects.isEmpty)
         let cases = try harness.cases(result)
@@ -95,11 +105,12 @@ struct FixedWidthAssignmentTests {
     @Test("A layout that gives codes without saying where the code is, is a configuration error")
     func codesNeedARecordType() throws {
         #expect(throws: ConfigurationError.self) {
-            _ = try FormatIntakeHarness(profile: """
-                {"format": "fixed-width", "fixedWidth": {"detail": {"code": "DT", "fields": {
-                  "clientReference": {"start": 1, "length": 6}, "amount": {"start": 7, "length": 9}}},
-                  "trailer": {"code": "TR", "total": {"start": 3, "length": 9}}}}
-                """)
+            _ = try FormatIntakeHarness(
+                profile: """
+                    {"format": "fixed-width", "fixedWidth": {"detail": {"code": "DT", "fields": {
+                      "clientReference": {"start": 1, "length": 6}, "amount": {"start": 7, "length": 9}}},
+                      "trailer": {"code": "TR", "total": {"start": 3, "length": 9}}}}
+                    """)
         }
     }
 }

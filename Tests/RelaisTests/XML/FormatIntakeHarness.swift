@@ -40,7 +40,8 @@ final class FormatIntakeHarness {
     deinit { try? FileManager.default.removeItem(atPath: folder) }
 
     /// Writes `content` into the folder under `name` and ingests it.
-    func ingest(named name: String, content: String, encoding: String.Encoding = .utf8) throws -> IngestResult {
+    func ingest(named name: String, content: String, encoding: String.Encoding = .utf8) throws -> IngestResult
+    {
         let path = folder + "/" + name
         try content.data(using: encoding)!.write(to: URL(fileURLWithPath: path))
         return try ingest(path: path)

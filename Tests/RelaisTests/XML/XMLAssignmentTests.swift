@@ -17,12 +17,14 @@ struct XMLAssignmentTests {
     @Test("Relais's own format, as the sample documents it, becomes one case per assignment")
     func sampleIngests() throws {
         let harness = try FormatIntakeHarness()
-        let result = try harness.ingest(path: {
-            let copy = harness.folder + "/assignments.xml"
-            try FileManager.default.copyItem(atPath: FormatIntakeHarness.repository + "/Samples/assignments.xml",
-                toPath: copy)
-            return copy
-        }())
+        let result = try harness.ingest(
+            path: {
+                let copy = harness.folder + "/assignments.xml"
+                try FileManager.default.copyItem(
+                    atPath: FormatIntakeHarness.repository + "/Samples/assignments.xml",
+                    toPath: copy)
+                return copy
+            }())
         #expect(result.status == .ingested)
         #expect(result.rejects.isEmpty)
         let cases = try harness.cases(result)
@@ -39,14 +41,15 @@ struct XMLAssignmentTests {
         #expect(result.status == .ingested)
         #expect(try harness.cases(result).map(\.clientReference) == ["V-1", "V-6"])
         let rejects = result.rejects.map { "\($0.line) \($0.field ?? "-"): \($0.reason)" }
-        #expect(rejects == [
-            "11 amount: \"1 200,50\" is not an amount written as 1234.56 (a point, at most two decimals, "
-                + "no grouping, no $)",
-            "17 shoeSize: This element is not expected.",
-            "23 lastPaymentDate: \"15/03/2024\" is not a date written as 2024-03-15",
-            // Valid to the schema, refused by the rules every format shares.
-            "29 province: \"XY\" is not a Canadian province or territory (QC, ON, NB…)",
-        ])
+        #expect(
+            rejects == [
+                "11 amount: \"1 200,50\" is not an amount written as 1234.56 (a point, at most two decimals, "
+                    + "no grouping, no $)",
+                "17 shoeSize: This element is not expected.",
+                "23 lastPaymentDate: \"15/03/2024\" is not a date written as 2024-03-15",
+                // Valid to the schema, refused by the rules every format shares.
+                "29 province: \"XY\" is not a Canadian province or territory (QC, ON, NB…)",
+            ])
     }
 
     @Test("A document that is not well-formed is refused whole, with libxml2's line and reason")
@@ -55,7 +58,9 @@ struct XMLAssignmentTests {
         let result = try harness.ingest(fixture: "xml/malformed.xml")
         #expect(result.status == .refused)
         #expect(result.reason?.contains("line 12") == true)
-        #expect(result.reason?.contains("Opening and ending tag mismatch: assignment line 8 and assignmnet") == true)
+        #expect(
+            result.reason?.contains("Opening and ending tag mismatch: assignment line 8 and assignmnet")
+                == true)
         #expect(try harness.store.connection.scalar("SELECT COUNT(*) FROM cases")?.int == 0)
     }
 
@@ -64,13 +69,15 @@ struct XMLAssignmentTests {
         let harness = try FormatIntakeHarness()
         let secret = "SECRET-\(UUID().uuidString)"
         try secret.write(toFile: harness.folder + "/secret.txt", atomically: true, encoding: .utf8)
-        let result = try harness.ingest(named: "xxe.xml", content: """
-            <?xml version="1.0"?>
-            <!DOCTYPE assignments [<!ENTITY leak SYSTEM "file://\(harness.folder)/secret.txt">]>
-            <assignments xmlns="urn:relais:assignment:1"><assignment>
-            <clientReference>X-1</clientReference><debtorName>&leak;</debtorName><amount>10.00</amount>
-            </assignment></assignments>
-            """)
+        let result = try harness.ingest(
+            named: "xxe.xml",
+            content: """
+                <?xml version="1.0"?>
+                <!DOCTYPE assignments [<!ENTITY leak SYSTEM "file://\(harness.folder)/secret.txt">]>
+                <assignments xmlns="urn:relais:assignment:1"><assignment>
+                <clientReference>X-1</clientReference><debtorName>&leak;</debtorName><amount>10.00</amount>
+                </assignment></assignments>
+                """)
         #expect(result.status == .refused)
         #expect(result.reason?.contains("declares entities") == true)
         #expect(harness.filesContaining(secret) == ["secret.txt"])
@@ -80,14 +87,17 @@ struct XMLAssignmentTests {
     func fileDTDIsNeverLoaded() throws {
         let harness = try FormatIntakeHarness()
         let secret = "SECRET-\(UUID().uuidString)"
-        try "<!ENTITY leak \"\(secret)\">".write(toFile: harness.folder + "/evil.dtd", atomically: true, encoding: .utf8)
-        let result = try harness.ingest(named: "dtd.xml", content: """
-            <?xml version="1.0"?>
-            <!DOCTYPE assignments SYSTEM "file://\(harness.folder)/evil.dtd">
-            <assignments xmlns="urn:relais:assignment:1"><assignment>
-            <clientReference>D-1</clientReference><debtorName>&leak;</debtorName><amount>10.00</amount>
-            </assignment></assignments>
-            """)
+        try "<!ENTITY leak \"\(secret)\">".write(
+            toFile: harness.folder + "/evil.dtd", atomically: true, encoding: .utf8)
+        let result = try harness.ingest(
+            named: "dtd.xml",
+            content: """
+                <?xml version="1.0"?>
+                <!DOCTYPE assignments SYSTEM "file://\(harness.folder)/evil.dtd">
+                <assignments xmlns="urn:relais:assignment:1"><assignment>
+                <clientReference>D-1</clientReference><debtorName>&leak;</debtorName><amount>10.00</amount>
+                </assignment></assignments>
+                """)
         #expect(result.status == .refused)
         #expect(result.reason?.contains("Entity 'leak' not defined") == true)
         #expect(result.reason?.contains("loads no DTD") == true)
@@ -98,13 +108,15 @@ struct XMLAssignmentTests {
     func remoteDTDIsNotFetched() throws {
         let listener = try LoopbackListener()
         let harness = try FormatIntakeHarness()
-        let result = try harness.ingest(named: "remote.xml", content: """
-            <?xml version="1.0"?>
-            <!DOCTYPE assignments SYSTEM "http://127.0.0.1:\(listener.port)/evil.dtd">
-            <assignments xmlns="urn:relais:assignment:1"><assignment>
-            <clientReference>R-1</clientReference><debtorName>Jean Roy</debtorName><amount>10.00</amount>
-            </assignment></assignments>
-            """)
+        let result = try harness.ingest(
+            named: "remote.xml",
+            content: """
+                <?xml version="1.0"?>
+                <!DOCTYPE assignments SYSTEM "http://127.0.0.1:\(listener.port)/evil.dtd">
+                <assignments xmlns="urn:relais:assignment:1"><assignment>
+                <clientReference>R-1</clientReference><debtorName>Jean Roy</debtorName><amount>10.00</amount>
+                </assignment></assignments>
+                """)
         #expect(result.status == .refused)
         #expect(result.reason?.contains("names an external DTD") == true)
         #expect(result.reason?.contains("127.0.0.1:\(listener.port)") == true)
@@ -116,8 +128,9 @@ struct XMLAssignmentTests {
         let harness = try FormatIntakeHarness()
         let result = try harness.ingest(fixture: "xml/billion-laughs.xml")
         #expect(result.status == .refused)
-        #expect(result.reason?.contains("entity expansion bomb") == true
-            || result.reason?.contains("declares entities") == true)
+        #expect(
+            result.reason?.contains("entity expansion bomb") == true
+                || result.reason?.contains("declares entities") == true)
         #expect(harness.filesContaining("lollollol").isEmpty)
     }
 
@@ -125,12 +138,14 @@ struct XMLAssignmentTests {
     func deepNestingIsRefused() throws {
         let harness = try FormatIntakeHarness()
         let depth = 10_000
-        let result = try harness.ingest(named: "deep.xml", content: """
-            <?xml version="1.0"?>
-            <assignments xmlns="urn:relais:assignment:1"><assignment><note>\
-            \(String(repeating: "<a>", count: depth))x\(String(repeating: "</a>", count: depth))\
-            </note></assignment></assignments>
-            """)
+        let result = try harness.ingest(
+            named: "deep.xml",
+            content: """
+                <?xml version="1.0"?>
+                <assignments xmlns="urn:relais:assignment:1"><assignment><note>\
+                \(String(repeating: "<a>", count: depth))x\(String(repeating: "</a>", count: depth))\
+                </note></assignment></assignments>
+                """)
         #expect(result.status == .refused)
         #expect(result.reason?.contains("nested deeper than 64 levels") == true)
     }
@@ -138,26 +153,32 @@ struct XMLAssignmentTests {
     @Test("An element other than <assignment> under the root refuses the file whole")
     func strayElementRefusesTheFile() throws {
         let harness = try FormatIntakeHarness()
-        let result = try harness.ingest(named: "stray.xml", content: """
-            <?xml version="1.0"?>
-            <assignments xmlns="urn:relais:assignment:1">
-            <assignment><clientReference>S-1</clientReference><debtorName>Jean Roy</debtorName><amount>1</amount></assignment>
-            <total>1.00</total>
-            </assignments>
-            """)
+        let result = try harness.ingest(
+            named: "stray.xml",
+            content: """
+                <?xml version="1.0"?>
+                <assignments xmlns="urn:relais:assignment:1">
+                <assignment><clientReference>S-1</clientReference>
+                <debtorName>Jean Roy</debtorName><amount>1</amount></assignment>
+                <total>1.00</total>
+                </assignments>
+                """)
         #expect(result.status == .refused)
-        #expect(result.reason?.contains("line 4: <total> is not an assignment") == true)
+        #expect(result.reason?.contains("line 5: <total> is not an assignment") == true)
     }
 
     @Test("A root attribute the schema does not know refuses the file")
     func rootAttributeIsChecked() throws {
         let harness = try FormatIntakeHarness()
-        let result = try harness.ingest(named: "root.xml", content: """
-            <?xml version="1.0"?>
-            <assignments xmlns="urn:relais:assignment:1" version="2">
-            <assignment><clientReference>S-1</clientReference><debtorName>Jean Roy</debtorName><amount>1</amount></assignment>
-            </assignments>
-            """)
+        let result = try harness.ingest(
+            named: "root.xml",
+            content: """
+                <?xml version="1.0"?>
+                <assignments xmlns="urn:relais:assignment:1" version="2">
+                <assignment><clientReference>S-1</clientReference>
+                <debtorName>Jean Roy</debtorName><amount>1</amount></assignment>
+                </assignments>
+                """)
         #expect(result.status == .refused)
         #expect(result.reason?.contains("does not follow Relais's schema") == true)
         #expect(result.reason?.contains("version") == true)
@@ -168,11 +189,15 @@ struct XMLAssignmentTests {
         let harness = try FormatIntakeHarness()
         let result = try harness.ingest(fixture: "xml/creditor-export.xml")
         #expect(result.status == .refused)
-        #expect(result.reason?.contains("root element is <Export> in namespace http://example.com/export") == true)
+        #expect(
+            result.reason?.contains("root element is <Export> in namespace http://example.com/export") == true
+        )
         #expect(result.reason?.contains("\"xml\" mapping") == true)
     }
 
-    @Test("A client's own layout is read through its mapping: attributes, nested elements, its amounts and dates")
+    @Test(
+        "A client's own layout is read through its mapping: attributes, nesting, its amounts and dates"
+    )
     func clientMappingReadsTheExport() throws {
         let harness = try FormatIntakeHarness(profile: Self.mapping)
         let result = try harness.ingest(fixture: "xml/creditor-export.xml")
@@ -189,20 +214,25 @@ struct XMLAssignmentTests {
     @Test("A file that starts with a byte-order mark and white space before '<' is read as XML")
     func contentDecidesTheFormat() throws {
         let harness = try FormatIntakeHarness()
-        let result = try harness.ingest(named: "bom.txt", content: "\u{FEFF}\n  "
-            + "<assignments xmlns=\"urn:relais:assignment:1\"><assignment><clientReference>B-1</clientReference>"
-            + "<debtorName>Jean Roy</debtorName><amount>12.00</amount></assignment></assignments>")
+        let result = try harness.ingest(
+            named: "bom.txt",
+            content: "\u{FEFF}\n  "
+                + "<assignments xmlns=\"urn:relais:assignment:1\"><assignment>"
+                + "<clientReference>B-1</clientReference>"
+                + "<debtorName>Jean Roy</debtorName><amount>12.00</amount></assignment></assignments>")
         #expect(result.status == .ingested)
         #expect(try harness.cases(result).map(\.assigned.cents) == [1_200])
     }
 
-    @Test("A mapping path that cannot be streamed is refused when the configuration is read",
+    @Test(
+        "A mapping path that cannot be streamed is refused when the configuration is read",
         arguments: ["Export/Compte", "//Compte", "/Export/*", "/Export/Compte[1]"])
     func badRecordPathIsAConfigurationError(path: String) throws {
         #expect(throws: ConfigurationError.self) {
-            _ = try FormatIntakeHarness(profile: """
-                {"xml": {"record": "\(path)", "fields": {"clientReference": "No"}}}
-                """)
+            _ = try FormatIntakeHarness(
+                profile: """
+                    {"xml": {"record": "\(path)", "fields": {"clientReference": "No"}}}
+                    """)
         }
     }
 }
