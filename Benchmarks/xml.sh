@@ -88,4 +88,23 @@ echo "relais ingest, release build, $count assignments"
 measure "csv" csv "$work/full.csv"
 measure "xml" xml "$work/full.xml"
 measure "xml (1/10)" tenth "$work/tenth.xml"
+
+# Hostile documents: each must be refused within a second, the reason saying why.
+printf '<!ENTITY leak SYSTEM "file://%s/secret.txt">' "$work" > "$work/evil.dtd"
+echo "SECRET-CONTENT" > "$work/secret.txt"
+printf '<?xml version="1.0"?>\n<!DOCTYPE assignments [<!ENTITY leak SYSTEM "file://%s/secret.txt">]>\n<assignments xmlns="urn:relais:assignment:1"><assignment><clientReference>X</clientReference><debtorName>&leak;</debtorName><amount>1</amount></assignment></assignments>\n' "$work" > "$work/external-entity.xml"
+printf '<?xml version="1.0"?>\n<!DOCTYPE assignments SYSTEM "http://127.0.0.1:9/evil.dtd">\n<assignments xmlns="urn:relais:assignment:1"/>\n' > "$work/remote-dtd.xml"
+cp Tests/RelaisTests/Fixtures/xml/billion-laughs.xml "$work/billion-laughs.xml"
+for hostile in external-entity remote-dtd billion-laughs; do
+    python3 - "$relais" "$work" "$hostile" <<'PY'
+import json, subprocess, sys, time
+relais, work, name = sys.argv[1:]
+start = time.monotonic()
+done = subprocess.run([relais, "ingest", "--config", f"{work}/tenth.json", "--client", "bench", "--channel", "drop",
+                       f"{work}/{name}.xml"], capture_output=True, text=True)
+elapsed = time.monotonic() - start
+result = json.loads(done.stdout.strip().splitlines()[-1])
+print(f"{name:<16} {result['status']:<9} {elapsed:5.3f} s  {result['reason']}")
+PY
+done
 ls -l "$work"/full.csv "$work"/full.xml | awk '{ printf "%s  %d MiB\n", $NF, $5 / 1048576 }'

@@ -15,6 +15,7 @@ public final class FixedWidthAssignmentReader {
     private var encodingNote = ""
     private var prepared = false
 
+    /// A reader for one file laid out as `layout` says; nothing is read before `prepare()`.
     public init(
         path: String, survey: FileSurvey, profile: ClientProfile, layout: FixedWidthLayout,
         today: CalendarDate
@@ -325,6 +326,7 @@ public final class FixedWidthAssignmentReader {
         if !pending.isEmpty { try emit(pending) }
     }
 
+    /// The encoding and the layout, for the log.
     public var notes: [(String, String)] {
         [("encoding", encodingNote), ("layout", "fixed-width")]
     }

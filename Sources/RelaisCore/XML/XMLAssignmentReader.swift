@@ -21,6 +21,7 @@ public final class XMLAssignmentReader {
     /// Longer than this, a field's text is not an assignment's; the row is refused.
     static let maximumFieldLength = 4_096
 
+    /// A reader for one file; nothing is read before `prepare()`.
     public init(path: String, survey: FileSurvey, profile: ClientProfile, today: CalendarDate) {
         self.path = path
         self.survey = survey
@@ -344,6 +345,7 @@ public final class XMLAssignmentReader {
         return RowProblem(field: field, reason: reason)
     }
 
+    /// The layout, the encoding, and elements of a client's records that no field maps.
     public var notes: [(String, String)] {
         var result = [("layout", ownFormat ? "relais" : "client mapping"), ("encoding", declaredEncoding)]
         if !unusedPaths.isEmpty { result.append(("unusedElements", unusedPaths.joined(separator: "|"))) }
