@@ -89,7 +89,10 @@ public enum RelaisCommandLine {
             return 2
         }
         switch first {
-        case "--help", "-h", "help" where words.count == 1:
+        case "--help", "-h":
+            printOut(overview())
+            return 0
+        case "help" where words.count == 1:
             printOut(overview())
             return 0
         case "--version", "-V", "version":

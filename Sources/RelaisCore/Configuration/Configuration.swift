@@ -43,7 +43,7 @@ public struct Configuration: Sendable {
 
     static let topLevelKeys: Set<String> = [
         "store", "inbox", "archive", "rejected", "outbox", "settleSeconds", "rescanSeconds",
-        "acknowledgementChannels", "agency", "clients", "logLevel", "$comment",
+        "acknowledgementChannels", "agency", "clients", "logLevel", "$comment", "xmlSchema",
     ]
 
     static func parse(_ data: Data, file: String, folder: String) throws -> Configuration {
@@ -81,10 +81,14 @@ public struct Configuration: Sendable {
             if let name = object.optional("name") { agency.name = try name.string() }
         }
 
+        // Relais's XML assignment schema: beside the configuration unless it says where.
+        let xmlSchema = try path("xmlSchema", default: "relais-assignment.xsd")
+
         let clientNodes = try root.required("clients").array()
         var clients: [ClientConfiguration] = []
         for node in clientNodes {
-            let client = try ClientConfiguration.parse(node)
+            var client = try ClientConfiguration.parse(node)
+            client.profile.xmlSchema = xmlSchema
             if clients.contains(where: { $0.id == client.id }) {
                 throw ConfigurationError("\(node.path).id: client \"\(client.id)\" is configured twice")
             }
@@ -134,7 +138,8 @@ public struct ClientConfiguration: Sendable {
         return ClientConfiguration(id: id, name: name, language: language, channels: channels, profile: profile)
     }
 
-    static let profileKeys: Set<String> = ["encoding", "delimiter", "header", "columns", "dateOrder", "amountStyle", "defaultKind"]
+    static let profileKeys: Set<String> = ["encoding", "delimiter", "header", "columns", "dateOrder", "amountStyle", "defaultKind",
+        "format", "xml", "fixedWidth"]
 
     static func parseProfile(_ node: ConfigNode) throws -> ClientProfile {
         let object = try node.object(allowed: profileKeys)
@@ -158,6 +163,14 @@ public struct ClientConfiguration: Sendable {
         }
         if let n = object.optional("defaultKind") {
             profile.defaultKind = try n.choice(Dictionary(uniqueKeysWithValues: CaseKind.allCases.map { ($0.rawValue, $0) }))
+        }
+        if let n = object.optional("format") {
+            profile.format = try n.choice(Dictionary(uniqueKeysWithValues: AssignmentFileFormat.allCases.map { ($0.rawValue, $0) }))
+        }
+        if let n = object.optional("xml") { profile.xml = try XMLMapping.parse(n) }
+        if let n = object.optional("fixedWidth") { profile.fixedWidth = try FixedWidthLayout.parse(n) }
+        if profile.format == .fixedWidth && profile.fixedWidth == nil {
+            throw ConfigurationError("\(node.path).fixedWidth: required when the format is fixed-width")
         }
         if let n = object.optional("columns") {
             let columns = try n.object(allowed: Set(AssignmentField.allCases.map(\.rawValue)))

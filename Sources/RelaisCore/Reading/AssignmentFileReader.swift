@@ -15,10 +15,30 @@ public enum AssignmentFormats {
     public static func reader(path: String, survey: FileSurvey, client: ClientConfiguration, channel: Channel,
         today: CalendarDate) -> AssignmentFileReader
     {
+        let profile = client.profile
+        if profile.format == .xml || looksLikeXML(survey) {
+            return XMLAssignmentReader(path: path, survey: survey, profile: profile, today: today)
+        }
+        if profile.format == .fixedWidth, let layout = profile.fixedWidth {
+            return FixedWidthAssignmentReader(path: path, survey: survey, profile: profile, layout: layout,
+                today: today)
+        }
         if let fax = FaxListReader.reader(path: path, survey: survey, client: client, channel: channel, today: today) {
             return fax
         }
-        return CSVAssignmentReader(path: path, survey: survey, profile: client.profile, today: today)
+        return CSVAssignmentReader(path: path, survey: survey, profile: profile, today: today)
+    }
+
+    /// True when the first thing in the file, after a byte-order mark and white space, is `<`
+    /// (in UTF-8, or in UTF-16 after its byte-order mark).
+    static func looksLikeXML(_ survey: FileSurvey) -> Bool {
+        let head = survey.head
+        if survey.startsWithUTF16BOM {
+            return head.dropFirst(2).first { $0 != 0 && $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }
+                == UInt8(ascii: "<")
+        }
+        let text = head.dropFirst(survey.startsWithUTF8BOM ? 3 : 0)
+        return text.first { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 } == UInt8(ascii: "<")
     }
 }
 

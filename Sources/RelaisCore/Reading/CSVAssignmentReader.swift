@@ -80,10 +80,6 @@ public final class CSVAssignmentReader {
         if survey.startsWithUTF16BOM {
             throw FileRefusal("the file is in UTF-16; save it as CSV in UTF-8 or Windows-1252")
         }
-        let firstText = survey.head.drop(while: { $0 == 0xEF || $0 == 0xBB || $0 == 0xBF || $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 })
-        if firstText.first == UInt8(ascii: "<") {
-            throw FileRefusal("the file is XML, not a delimited list; XML assignments are not read in the CSV path")
-        }
 
         // Encoding: the profile's when it names one and the bytes agree; otherwise what the
         // bytes prove.
