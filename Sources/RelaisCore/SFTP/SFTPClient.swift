@@ -37,9 +37,11 @@ final class SFTPClient {
     var server: String { ssh.endpoint.server }
 
     /// Ends the SFTP subsystem and the session.
-    func close() {
-        _ = try? ssh.retry("stop sftp", until: Clock.monotonic() + 2) { libssh2_sftp_shutdown(sftp) }
-        ssh.close()
+    func close(politely: Bool = true) {
+        if politely {
+            _ = try? ssh.retry("stop sftp", until: Clock.monotonic() + 2) { libssh2_sftp_shutdown(sftp) }
+        }
+        ssh.close(politely: politely)
     }
 
     // MARK: Listing
@@ -213,7 +215,7 @@ final class SFTPClient {
         switch UInt(status) {
         case 0: return true
         case LIBSSH2_FX_OP_UNSUPPORTED: return false
-        default: throw ssh.failure(step, "the server refused: \(Self.statusName(UInt(status)))")
+        default: throw ssh.failure(step, kind: .refused, "the server refused: \(Self.statusName(UInt(status)))")
         }
     }
 
@@ -290,7 +292,7 @@ final class SFTPClient {
         if rc == LIBSSH2_ERROR_SFTP_PROTOCOL {
             let status = libssh2_sftp_last_error(sftp)
             let kind: SFTPError.Kind = status == LIBSSH2_FX_NO_SUCH_FILE || status == LIBSSH2_FX_NO_SUCH_PATH
-                ? .noSuchFile : .other
+                ? .noSuchFile : .refused
             return ssh.failure(step, kind: kind, "the server refused: \(Self.statusName(status))")
         }
         if rc == LIBSSH2_ERROR_TIMEOUT || rc == LIBSSH2_ERROR_SOCKET_TIMEOUT {

@@ -13,7 +13,10 @@ public struct SFTPError: Error, CustomStringConvertible {
         case authentication
         /// The remote path does not exist (SFTP status 2 or 10).
         case noSuchFile
-        /// Anything else: the connection dropped, the server refused an operation, a local file.
+        /// The server answered and said no (permission denied, a name that exists ...): the
+        /// connection itself is sound.
+        case refused
+        /// Anything else: the connection dropped, a protocol error, a local file.
         case other
     }
 

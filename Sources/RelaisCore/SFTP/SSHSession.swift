@@ -90,9 +90,10 @@ final class SSHSession {
         }
     }
 
-    /// Says goodbye to the server (bounded by the operation deadline) and frees everything.
-    func close() {
-        if let session {
+    /// Says goodbye to the server (at most 2 s) and frees everything; after a timeout
+    /// (`politely: false`) it frees at once, as a server that stopped answering will not reply.
+    func close(politely: Bool = true) {
+        if politely, let session {
             let deadline = Clock.monotonic() + min(2, endpoint.operationTimeout)
             _ = try? retry("disconnect", until: deadline) {
                 libssh2_session_disconnect_ex(session, SSH_DISCONNECT_BY_APPLICATION, "relais done", "")
