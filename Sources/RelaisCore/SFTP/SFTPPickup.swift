@@ -35,6 +35,8 @@ public final class SFTPPickup {
         public var disposed = 0
         /// Complete files left for the next poll by `maxFilesPerPoll` or a stop request.
         public var leftForLater = 0
+        /// Files seen but not yet settled: a listing a settle interval from now may take them.
+        public var settling = 0
     }
 
     public let configuration: Configuration
@@ -111,6 +113,8 @@ public final class SFTPPickup {
             }
             if let result = try take(name, &report) { report.taken.append(result) }
         }
+        let now = Clock.monotonic()
+        report.settling = observations.filter { !isReady($0.key, $0.value, now: now) }.count
         return report
     }
 

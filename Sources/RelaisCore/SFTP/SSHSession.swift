@@ -77,7 +77,9 @@ final class SSHSession {
             ssh.session = session
             libssh2_session_set_blocking(session, 0)
             let deadline = Clock.monotonic() + endpoint.connectTimeout
-            _ = try ssh.retry("handshake", until: deadline) { libssh2_session_handshake(session, ssh.socket) }
+            _ = try ssh.retry("handshake", until: deadline, limit: endpoint.connectTimeout) {
+                libssh2_session_handshake(session, ssh.socket)
+            }
             try ssh.checkHostKey()
             try ssh.authenticate(secret, deadline: deadline)
             if endpoint.keepaliveSeconds > 0 {
@@ -118,12 +120,14 @@ final class SSHSession {
     /// Runs a libssh2 call until it stops answering `EAGAIN`, waiting on the socket in between,
     /// and fails with a timeout at the deadline. Returns the call's final return code.
     @discardableResult
-    func retry(_ step: String, until deadline: Double? = nil, _ call: () -> Int32) throws -> Int32 {
+    func retry(_ step: String, until deadline: Double? = nil, limit: Double? = nil, _ call: () -> Int32) throws
+        -> Int32
+    {
         let deadline = deadline ?? Clock.monotonic() + endpoint.operationTimeout
         while true {
             let rc = call()
             if rc != LIBSSH2_ERROR_EAGAIN { return rc }
-            try waitForSocket(step, deadline: deadline)
+            try waitForSocket(step, deadline: deadline, limit: limit)
         }
     }
 
@@ -140,10 +144,12 @@ final class SSHSession {
     }
 
     /// Waits until the socket can move in the direction libssh2 is blocked on.
-    func waitForSocket(_ step: String, deadline: Double) throws {
+    /// `limit` is the length of the deadline, for the message (the operation timeout unless said).
+    func waitForSocket(_ step: String, deadline: Double, limit: Double? = nil) throws {
         let remaining = deadline - Clock.monotonic()
         guard remaining > 0, let session else {
-            throw failure(step, kind: .timeout, "no answer within \(Self.seconds(endpoint.operationTimeout)) s")
+            let seconds = Self.seconds(limit ?? endpoint.operationTimeout)
+            throw failure(step, kind: .timeout, "no answer within \(seconds) s")
         }
         let directions = libssh2_session_block_directions(session)
         var events: Int16 = 0
@@ -309,11 +315,11 @@ final class SSHSession {
         switch secret {
         case .key(let file, let passphrase):
             // The public half is derived from the private key (OpenSSL back end), so no .pub is needed.
-            rc = try retry("authentication", until: deadline) {
+            rc = try retry("authentication", until: deadline, limit: endpoint.connectTimeout) {
                 libssh2_userauth_publickey_fromfile_ex(session, user, UInt32(user.utf8.count), nil, file, passphrase)
             }
         case .password(let password):
-            rc = try retry("authentication", until: deadline) {
+            rc = try retry("authentication", until: deadline, limit: endpoint.connectTimeout) {
                 libssh2_userauth_password_ex(session, user, UInt32(user.utf8.count), password,
                     UInt32(password.utf8.count), nil)
             }

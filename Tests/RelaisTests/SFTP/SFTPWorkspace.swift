@@ -21,7 +21,7 @@ final class SFTPWorkspace {
         let template = NSTemporaryDirectory() + "relais-sftp-XXXXXX"
         var bytes = Array(template.utf8CString)
         guard mkdtemp(&bytes) != nil else { throw TestServerError("mkdtemp failed") }
-        folder = String(cString: bytes)
+        folder = String(decoding: bytes.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         outgoing = "\(self.server.remote)/outgoing"
         archive = "\(self.server.remote)/outgoing/archive"
         incoming = "\(self.server.remote)/incoming"
