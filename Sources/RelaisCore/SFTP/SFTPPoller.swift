@@ -119,6 +119,8 @@ final class SFTPPoller: Sendable {
                     resources = nil
                 }
             }
+            // A long wait: hang up now rather than hold an idle session the server may drop.
+            if wait > resources?.pickup.link.idleLimit ?? 0 { resources?.pickup.close() }
             if wait > 0 { signal.wait(wait) }
         }
 
