@@ -18,6 +18,7 @@ let package = Package(
         .target(
             name: "RelaisCore",
             dependencies: ["CSQLite", "CCSV", "CXML2", "CSSH2", "CLinux"],
+            exclude: ["SFTP/README-section.md"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .executableTarget(
