@@ -203,13 +203,21 @@ final class SFTPClient {
             sent += n
         }
 
-        let header = try readChannel(channel, count: 4, step: step)
-        let length = Int(header.reduce(UInt32(0)) { $0 << 8 | UInt32($1) })
-        guard length >= 9, length < 65_536 else { throw ssh.failure(step, "malformed reply (\(length) bytes)") }
-        let reply = try readChannel(channel, count: length, step: step)
-        let replyID = reply[1..<5].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-        guard reply[0] == 101, replyID == id else {  // SSH_FXP_STATUS
-            throw ssh.failure(step, "unexpected reply type \(reply[0])")
+        // Replies to requests libssh2 abandoned earlier (a read-ahead cut short) may come first:
+        // they are skipped, as libssh2 itself would drop them.
+        var reply: [UInt8] = []
+        for _ in 0..<64 {
+            let header = try readChannel(channel, count: 4, step: step)
+            let length = Int(header.reduce(UInt32(0)) { $0 << 8 | UInt32($1) })
+            guard length >= 5, length < 1 << 20 else { throw ssh.failure(step, "malformed reply (\(length) bytes)") }
+            let packet = try readChannel(channel, count: length, step: step)
+            if packet[1..<5].reduce(UInt32(0), { $0 << 8 | UInt32($1) }) == id {
+                reply = packet
+                break
+            }
+        }
+        guard reply.count >= 9, reply[0] == 101 else {  // SSH_FXP_STATUS
+            throw ssh.failure(step, "no status reply to the request")
         }
         let status = reply[5..<9].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
         switch UInt(status) {
