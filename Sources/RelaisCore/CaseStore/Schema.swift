@@ -203,7 +203,8 @@ enum Schema {
             created_at TEXT NOT NULL,
             delivered_at TEXT
         );
-        CREATE UNIQUE INDEX deliveries_by_version ON deliveries(client_id, local_path, local_size, local_modified);
+        CREATE UNIQUE INDEX deliveries_by_version
+            ON deliveries(client_id, local_path, local_size, local_modified);
         CREATE INDEX deliveries_open ON deliveries(client_id, state) WHERE state IN ('pending', 'uploaded');
         """),
     ]

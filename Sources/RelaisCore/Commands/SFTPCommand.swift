@@ -28,23 +28,28 @@ enum SFTPCommand {
         }
         let configuration = try RelaisCommandLine.configuration(arguments)
         let client = try RelaisCommandLine.client(configuration, try arguments.required("client"))
-        guard client.sftp != nil else { throw UsageError("client \"\(client.id)\" has no sftp server configured") }
+        guard client.sftp != nil else {
+            throw UsageError("client \"\(client.id)\" has no sftp server configured")
+        }
         let store = try RelaisCommandLine.openStore(configuration)
         defer { try? store.close() }
         let log = Log(level: .warning)
 
         if action == "poll" {
             let intake = Intake(configuration: configuration, store: store, log: log)
-            let pickup = try SFTPPickup(configuration: configuration, client: client, store: store, intake: intake,
+            let pickup = try SFTPPickup(
+                configuration: configuration, client: client, store: store, intake: intake,
                 log: log)
             defer { pickup.close() }
             let report = try pickup.poll(waitForSettle: true)
             for result in report.taken { RelaisCommandLine.printOut(result.json) }
             if report.leftForLater > 0 {
-                RelaisCommandLine.printError("relais sftp: \(report.leftForLater) complete files left for the next poll")
+                RelaisCommandLine.printError(
+                    "relais sftp: \(report.leftForLater) complete files left for the next poll")
             }
         } else {
-            let delivery = try SFTPDelivery(configuration: configuration, client: client, store: store, log: log)
+            let delivery = try SFTPDelivery(
+                configuration: configuration, client: client, store: store, log: log)
             defer { delivery.close() }
             let report = try delivery.deliver()
             for path in report.delivered { RelaisCommandLine.printOut(path) }

@@ -52,7 +52,8 @@ public struct SFTPConfiguration: Sendable {
     public var delivery: Delivery?
 
     static let keys: Set<String> = [
-        "host", "port", "user", "identityFile", "passphraseFile", "passwordFile", "knownHosts", "remoteFolder",
+        "host", "port", "user", "identityFile", "passphraseFile", "passwordFile", "knownHosts",
+        "remoteFolder",
         "pattern", "pollSeconds", "settleSeconds", "afterPickup", "connectTimeoutSeconds",
         "operationTimeoutSeconds", "keepaliveSeconds", "maxFilesPerPoll", "delivery", "$comment",
     ]
@@ -60,8 +61,9 @@ public struct SFTPConfiguration: Sendable {
     /// Reads a client's `sftp` object; relative file paths are taken from `folder`.
     static func parse(_ node: ConfigNode, folder: String) throws -> SFTPConfiguration {
         if case .object(let members) = node.value, members["password"] != nil {
-            throw ConfigurationError("\(node.child("password")): a password is never written in the configuration; "
-                + "put it alone in a file readable only by relais and name that file in \"passwordFile\"")
+            throw ConfigurationError(
+                "\(node.child("password")): a password is never written in the configuration; "
+                    + "put it alone in a file readable only by relais and name that file in \"passwordFile\"")
         }
         let object = try node.object(allowed: keys)
 
@@ -74,12 +76,15 @@ public struct SFTPConfiguration: Sendable {
             guard let n = object.optional(key) else { return nil }
             let raw = try n.string()
             guard !raw.isEmpty else { throw ConfigurationError("\(n.path): must not be empty") }
-            return raw.hasPrefix("/") ? raw : URL(fileURLWithPath: folder).appendingPathComponent(raw).standardizedFileURL.path
+            return raw.hasPrefix("/")
+                ? raw : URL(fileURLWithPath: folder).appendingPathComponent(raw).standardizedFileURL.path
         }
         func seconds(_ key: String, default fallback: Double) throws -> Double {
             guard let n = object.optional(key) else { return fallback }
             let value = try n.number()
-            guard value > 0, value <= 86_400 else { throw ConfigurationError("\(n.path): expected seconds between 0 and 86400") }
+            guard value > 0, value <= 86_400 else {
+                throw ConfigurationError("\(n.path): expected seconds between 0 and 86400")
+            }
             return value
         }
         func remoteFolder(_ n: ConfigNode) throws -> String {
@@ -93,7 +98,9 @@ public struct SFTPConfiguration: Sendable {
         var port = 22
         if let n = object.optional("port") {
             port = try n.integer()
-            guard (1...65_535).contains(port) else { throw ConfigurationError("\(n.path): a port is 1 to 65535") }
+            guard (1...65_535).contains(port) else {
+                throw ConfigurationError("\(n.path): a port is 1 to 65535")
+            }
         }
         let user = try text("user")
 
@@ -107,13 +114,16 @@ public struct SFTPConfiguration: Sendable {
             }
             credential = .passwordFile(password)
         case (nil, nil):
-            throw ConfigurationError("\(node.displayPath): give \"identityFile\" (a private key) or \"passwordFile\"")
+            throw ConfigurationError(
+                "\(node.displayPath): give \"identityFile\" (a private key) or \"passwordFile\"")
         case (_?, _?):
-            throw ConfigurationError("\(node.displayPath): give \"identityFile\" or \"passwordFile\", not both")
+            throw ConfigurationError(
+                "\(node.displayPath): give \"identityFile\" or \"passwordFile\", not both")
         }
         guard let knownHosts = try file("knownHosts") else {
-            throw ConfigurationError("\(node.child("knownHosts")): required key is missing (the server's host key "
-                + "is always checked)")
+            throw ConfigurationError(
+                "\(node.child("knownHosts")): required key is missing (the server's host key "
+                    + "is always checked)")
         }
 
         let afterPickupNode = try object.required("afterPickup")
@@ -134,7 +144,9 @@ public struct SFTPConfiguration: Sendable {
         var keepalive = 30
         if let n = object.optional("keepaliveSeconds") {
             keepalive = try n.integer()
-            guard (0...3600).contains(keepalive) else { throw ConfigurationError("\(n.path): 0 (none) to 3600") }
+            guard (0...3600).contains(keepalive) else {
+                throw ConfigurationError("\(n.path): 0 (none) to 3600")
+            }
         }
 
         var delivery: Delivery?
@@ -142,17 +154,24 @@ public struct SFTPConfiguration: Sendable {
             let d = try n.object(allowed: ["remoteFolder", "existingName"])
             var rule = ExistingName.keepBoth
             if let e = d.optional("existingName") {
-                rule = try e.choice(Dictionary(uniqueKeysWithValues: ExistingName.allCases.map { ($0.rawValue, $0) }))
+                rule = try e.choice(
+                    Dictionary(uniqueKeysWithValues: ExistingName.allCases.map { ($0.rawValue, $0) }))
             }
-            delivery = Delivery(remoteFolder: try remoteFolder(try d.required("remoteFolder")), existingName: rule)
+            delivery = Delivery(
+                remoteFolder: try remoteFolder(try d.required("remoteFolder")), existingName: rule)
         }
 
-        let endpoint = SSHEndpoint(host: host, port: port, user: user, credential: credential, knownHosts: knownHosts,
+        let endpoint = SSHEndpoint(
+            host: host, port: port, user: user, credential: credential, knownHosts: knownHosts,
             connectTimeout: try seconds("connectTimeoutSeconds", default: 15),
-            operationTimeout: try seconds("operationTimeoutSeconds", default: 60), keepaliveSeconds: keepalive)
-        return SFTPConfiguration(endpoint: endpoint, remoteFolder: try remoteFolder(try object.required("remoteFolder")),
-            pattern: try object.optional("pattern")?.string() ?? "*", pollSeconds: try seconds("pollSeconds", default: 300),
-            settleSeconds: try seconds("settleSeconds", default: 60), afterPickup: afterPickup, maxFilesPerPoll: maxFiles,
+            operationTimeout: try seconds("operationTimeoutSeconds", default: 60), keepaliveSeconds: keepalive
+        )
+        return SFTPConfiguration(
+            endpoint: endpoint, remoteFolder: try remoteFolder(try object.required("remoteFolder")),
+            pattern: try object.optional("pattern")?.string() ?? "*",
+            pollSeconds: try seconds("pollSeconds", default: 300),
+            settleSeconds: try seconds("settleSeconds", default: 60), afterPickup: afterPickup,
+            maxFilesPerPoll: maxFiles,
             delivery: delivery)
     }
 }

@@ -61,7 +61,9 @@ final class SFTPClient {
             if length == 0 { return }
             guard length > 0 else { throw failure(step, rc: length) }
             let entry = name.withUnsafeBufferPointer { buffer in
-                String(decoding: UnsafeRawBufferPointer(start: buffer.baseAddress, count: Int(length)), as: UTF8.self)
+                String(
+                    decoding: UnsafeRawBufferPointer(start: buffer.baseAddress, count: Int(length)),
+                    as: UTF8.self)
             }
             if entry == "." || entry == ".." { continue }
             try body(entry, Self.attributes(attributes))
@@ -84,7 +86,8 @@ final class SFTPClient {
         let size = flags & UInt(LIBSSH2_SFTP_ATTR_SIZE) != 0 ? Int64(a.filesize) : -1
         let modified = flags & UInt(LIBSSH2_SFTP_ATTR_ACMODTIME) != 0 ? Int64(a.mtime) : 0
         // A server that sends no permissions says nothing of the type: taken as a file.
-        let regular = flags & UInt(LIBSSH2_SFTP_ATTR_PERMISSIONS) == 0
+        let regular =
+            flags & UInt(LIBSSH2_SFTP_ATTR_PERMISSIONS) == 0
             || (UInt(a.permissions) & UInt(LIBSSH2_SFTP_S_IFMT)) == UInt(LIBSSH2_SFTP_S_IFREG)
         return RemoteAttributes(size: size, modified: modified, isRegularFile: regular)
     }
@@ -96,7 +99,8 @@ final class SFTPClient {
     @discardableResult
     func read(_ path: String, _ body: (UnsafeRawBufferPointer) throws -> Void) throws -> Int64 {
         let step = "download \(path)"
-        let handle = try open(path, flags: UInt(LIBSSH2_FXF_READ), mode: 0, type: LIBSSH2_SFTP_OPENFILE, step: step)
+        let handle = try open(
+            path, flags: UInt(LIBSSH2_FXF_READ), mode: 0, type: LIBSSH2_SFTP_OPENFILE, step: step)
         defer { closeHandle(handle, step: step) }
         var buffer = [UInt8](repeating: 0, count: 65_536)
         var total: Int64 = 0
@@ -131,8 +135,10 @@ final class SFTPClient {
                     var written = 0
                     let rc = try ssh.retry(step) {
                         let n = piece.withUnsafeBytes { raw in
-                            libssh2_sftp_write(handle, raw.baseAddress!.advanced(by: offset)
-                                .assumingMemoryBound(to: CChar.self), raw.count - offset)
+                            libssh2_sftp_write(
+                                handle,
+                                raw.baseAddress!.advanced(by: offset)
+                                    .assumingMemoryBound(to: CChar.self), raw.count - offset)
                         }
                         written = n
                         return n < 0 ? Int32(n) : 0
@@ -158,7 +164,8 @@ final class SFTPClient {
     func renameIfAbsent(_ source: String, to target: String) throws -> Bool {
         let step = "rename \(source) to \(target)"
         let rc = try ssh.retry(step) {
-            libssh2_sftp_rename_ex(sftp, source, UInt32(source.utf8.count), target, UInt32(target.utf8.count),
+            libssh2_sftp_rename_ex(
+                sftp, source, UInt32(source.utf8.count), target, UInt32(target.utf8.count),
                 Int(LIBSSH2_SFTP_RENAME_ATOMIC | LIBSSH2_SFTP_RENAME_NATIVE))
         }
         if rc == 0 { return true }
@@ -194,8 +201,10 @@ final class SFTPClient {
             var n = 0
             let rc = try ssh.retry(step) {
                 n = packet.withUnsafeBytes { raw in
-                    libssh2_channel_write_ex(channel, 0, raw.baseAddress!.advanced(by: sent)
-                        .assumingMemoryBound(to: CChar.self), raw.count - sent)
+                    libssh2_channel_write_ex(
+                        channel, 0,
+                        raw.baseAddress!.advanced(by: sent)
+                            .assumingMemoryBound(to: CChar.self), raw.count - sent)
                 }
                 return n < 0 ? Int32(n) : 0
             }
@@ -209,7 +218,9 @@ final class SFTPClient {
         for _ in 0..<64 {
             let header = try readChannel(channel, count: 4, step: step)
             let length = Int(header.reduce(UInt32(0)) { $0 << 8 | UInt32($1) })
-            guard length >= 5, length < 1 << 20 else { throw ssh.failure(step, "malformed reply (\(length) bytes)") }
+            guard length >= 5, length < 1 << 20 else {
+                throw ssh.failure(step, "malformed reply (\(length) bytes)")
+            }
             let packet = try readChannel(channel, count: length, step: step)
             if packet[1..<5].reduce(UInt32(0), { $0 << 8 | UInt32($1) }) == id {
                 reply = packet
@@ -223,7 +234,8 @@ final class SFTPClient {
         switch UInt(status) {
         case 0: return true
         case LIBSSH2_FX_OP_UNSUPPORTED: return false
-        default: throw ssh.failure(step, kind: .refused, "the server refused: \(Self.statusName(UInt(status)))")
+        default:
+            throw ssh.failure(step, kind: .refused, "the server refused: \(Self.statusName(UInt(status)))")
         }
     }
 
@@ -234,8 +246,10 @@ final class SFTPClient {
             var n = 0
             let rc = try ssh.retry(step) {
                 n = bytes.withUnsafeMutableBytes { raw in
-                    libssh2_channel_read_ex(channel, 0, raw.baseAddress!.advanced(by: have)
-                        .assumingMemoryBound(to: CChar.self), count - have)
+                    libssh2_channel_read_ex(
+                        channel, 0,
+                        raw.baseAddress!.advanced(by: have)
+                            .assumingMemoryBound(to: CChar.self), count - have)
                 }
                 return n < 0 ? Int32(n) : 0
             }
@@ -247,14 +261,18 @@ final class SFTPClient {
     }
 
     private static func append(_ value: UInt32, to bytes: inout [UInt8]) {
-        bytes.append(contentsOf: [UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF),
-            UInt8(value & 0xFF)])
+        bytes.append(contentsOf: [
+            UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF),
+            UInt8(value & 0xFF),
+        ])
     }
 
     /// Removes a remote file; returns false when it was already gone.
     @discardableResult
     func remove(_ path: String) throws -> Bool {
-        let rc = try ssh.retry("remove \(path)") { libssh2_sftp_unlink_ex(sftp, path, UInt32(path.utf8.count)) }
+        let rc = try ssh.retry("remove \(path)") {
+            libssh2_sftp_unlink_ex(sftp, path, UInt32(path.utf8.count))
+        }
         if rc == 0 { return true }
         if isNoSuchFile(rc) { return false }
         throw failure("remove \(path)", rc: rc)
@@ -273,7 +291,9 @@ final class SFTPClient {
 
     // MARK: Handles and errors
 
-    private func open(_ path: String, flags: UInt, mode: Int, type: Int32, step: String) throws -> OpaquePointer {
+    private func open(_ path: String, flags: UInt, mode: Int, type: Int32, step: String) throws
+        -> OpaquePointer
+    {
         let deadline = Clock.monotonic() + ssh.endpoint.operationTimeout
         while true {
             if let handle = libssh2_sftp_open_ex(sftp, path, UInt32(path.utf8.count), flags, mode, type) {
@@ -299,7 +319,8 @@ final class SFTPClient {
     func failure(_ step: String, rc: Int32) -> SFTPError {
         if rc == LIBSSH2_ERROR_SFTP_PROTOCOL {
             let status = libssh2_sftp_last_error(sftp)
-            let kind: SFTPError.Kind = status == LIBSSH2_FX_NO_SUCH_FILE || status == LIBSSH2_FX_NO_SUCH_PATH
+            let kind: SFTPError.Kind =
+                status == LIBSSH2_FX_NO_SUCH_FILE || status == LIBSSH2_FX_NO_SUCH_PATH
                 ? .noSuchFile : .refused
             return ssh.failure(step, kind: kind, "the server refused: \(Self.statusName(status))")
         }

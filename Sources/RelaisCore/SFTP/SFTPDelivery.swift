@@ -27,9 +27,10 @@ public final class SFTPDelivery {
     public var shouldStop: () -> Bool = { false }
     let link: SFTPLink
 
-    public init(configuration: Configuration, client: ClientConfiguration, store: CaseStore, log: Log,
-        link: SFTPLinkSharing? = nil) throws
-    {
+    public init(
+        configuration: Configuration, client: ClientConfiguration, store: CaseStore, log: Log,
+        link: SFTPLinkSharing? = nil
+    ) throws {
         guard let sftp = client.sftp, let target = sftp.delivery else {
             throw UsageError("client \"\(client.id)\" has no sftp delivery configured")
         }
@@ -59,8 +60,12 @@ public final class SFTPDelivery {
             } catch let error as SFTPError {
                 report.failed += 1
                 try store.noteDeliveryFailure(deliveryID: delivery.id, error: error.description)
-                log.error("delivery failed; will retry", ["client": client.id, "file": delivery.localPath,
-                    "error": error.description])
+                log.error(
+                    "delivery failed; will retry",
+                    [
+                        "client": client.id, "file": delivery.localPath,
+                        "error": error.description,
+                    ])
                 // A refusal concerns this file; anything else is the connection: stop here.
                 guard error.kind == .refused || error.kind == .noSuchFile else { throw error }
             }
@@ -76,8 +81,11 @@ public final class SFTPDelivery {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
             }
-            guard !Daemon.isIgnored(name), let info = Daemon.statRegular("\(outbox)/\(name)") else { continue }
-            if try store.recordOutbound(clientID: client.id, localPath: "\(outbox)/\(name)", size: info.size,
+            guard !Daemon.isIgnored(name), let info = Daemon.statRegular("\(outbox)/\(name)") else {
+                continue
+            }
+            if try store.recordOutbound(
+                clientID: client.id, localPath: "\(outbox)/\(name)", size: info.size,
                 modified: info.modified, remoteFolder: target.remoteFolder)
             {
                 log.debug("outbound file recorded for delivery", ["client": client.id, "file": name])
@@ -141,7 +149,8 @@ public final class SFTPDelivery {
         guard let there = try remoteClient.stat(temporary), there.size == delivery.localSize,
             written == delivery.localSize
         else {
-            throw remoteClient.ssh.failure("check \(temporary)",
+            throw remoteClient.ssh.failure(
+                "check \(temporary)",
                 "the server holds a different size than the \(delivery.localSize) bytes sent")
         }
     }
@@ -162,7 +171,8 @@ public final class SFTPDelivery {
             if try !remoteClient.renameIfAbsent(temporary, to: final) {
                 try remoteClient.remove(final)
                 guard try remoteClient.renameIfAbsent(temporary, to: final) else {
-                    throw remoteClient.ssh.failure("rename \(temporary)", kind: .refused, "\(final) reappeared")
+                    throw remoteClient.ssh.failure(
+                        "rename \(temporary)", kind: .refused, "\(final) reappeared")
                 }
             }
             return name
@@ -171,9 +181,12 @@ public final class SFTPDelivery {
             for attempt in 1...1000 {
                 let candidate = attempt == 1 ? name : "\(stem)-\(attempt)\(suffix)"
                 try store.noteRemoteName(deliveryID: delivery.id, name: candidate)
-                if try remoteClient.renameIfAbsent(temporary, to: remote(candidate, in: folder)) { return candidate }
+                if try remoteClient.renameIfAbsent(temporary, to: remote(candidate, in: folder)) {
+                    return candidate
+                }
             }
-            throw remoteClient.ssh.failure("rename \(temporary)", kind: .refused,
+            throw remoteClient.ssh.failure(
+                "rename \(temporary)", kind: .refused,
                 "names \(name) to \(stem)-1000\(suffix) all exist in \(folder)")
         }
     }

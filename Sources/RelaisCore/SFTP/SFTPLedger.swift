@@ -40,7 +40,8 @@ extension CaseStore {
         """
 
     private func pickup(_ s: SQLiteStatement) -> RemotePickup {
-        RemotePickup(id: s.int(0), clientID: s.text(1) ?? "", server: s.text(2) ?? "", remotePath: s.text(3) ?? "",
+        RemotePickup(
+            id: s.int(0), clientID: s.text(1) ?? "", server: s.text(2) ?? "", remotePath: s.text(3) ?? "",
             size: s.int(4), remoteModified: s.int(5), sha256: s.text(6),
             state: RemotePickup.State(rawValue: s.text(7) ?? "") ?? .staged, stagingPath: s.text(8) ?? "",
             fileID: s.optionalInt(9), disposedTo: s.text(10), attempts: Int(s.int(11)), lastError: s.text(12))
@@ -48,20 +49,26 @@ extension CaseStore {
 
     /// Records that a remote file is being taken, and names its staging path after the row:
     /// `<staging>/<client>/P<id>/<name>`. Fails (unique index) if the path is already in hand.
-    func beginPickup(clientID: String, server: String, remotePath: String, name: String, size: Int64,
-        remoteModified: Int64, stagingFolder: String) throws -> RemotePickup
-    {
+    func beginPickup(
+        clientID: String, server: String, remotePath: String, name: String, size: Int64,
+        remoteModified: Int64, stagingFolder: String
+    ) throws -> RemotePickup {
         try transaction {
-            try db.run("""
+            try db.run(
+                """
                 INSERT INTO remote_pickups (client_id, server, remote_path, size, remote_modified, state,
                     staging_path, taken_at)
                 VALUES (?, ?, ?, ?, ?, 'staged', '', ?)
                 """,
-                [.text(clientID), .text(server), .text(remotePath), .integer(size), .integer(remoteModified),
-                 .text(Timestamp.now())])
+                [
+                    .text(clientID), .text(server), .text(remotePath), .integer(size),
+                    .integer(remoteModified),
+                    .text(Timestamp.now()),
+                ])
             let id = db.lastInsertRowID
             let path = "\(stagingFolder)/P\(id)/\(name)"
-            try db.run("UPDATE remote_pickups SET staging_path = ? WHERE id = ?", [.text(path), .integer(id)])
+            try db.run(
+                "UPDATE remote_pickups SET staging_path = ? WHERE id = ?", [.text(path), .integer(id)])
             return try remotePickup(id: id)!
         }
     }
@@ -74,7 +81,8 @@ extension CaseStore {
 
     /// A client's pickups in one state, oldest first.
     public func remotePickups(clientID: String, state: RemotePickup.State) throws -> [RemotePickup] {
-        let s = try db.prepare("SELECT \(Self.pickupColumns) FROM remote_pickups WHERE client_id = ? AND state = ? ORDER BY id")
+        let s = try db.prepare(
+            "SELECT \(Self.pickupColumns) FROM remote_pickups WHERE client_id = ? AND state = ? ORDER BY id")
         try s.bind([.text(clientID), .text(state.rawValue)])
         var result: [RemotePickup] = []
         while try s.step() { result.append(pickup(s)) }
@@ -83,7 +91,8 @@ extension CaseStore {
 
     /// Whether a remote path is in hand (staged or committed, not yet disposed).
     func isInHand(clientID: String, remotePath: String) throws -> Bool {
-        try db.scalar("SELECT 1 FROM remote_pickups WHERE client_id = ? AND remote_path = ? AND state <> 'disposed'",
+        try db.scalar(
+            "SELECT 1 FROM remote_pickups WHERE client_id = ? AND remote_path = ? AND state <> 'disposed'",
             [.text(clientID), .text(remotePath)]) != nil
     }
 
@@ -92,17 +101,20 @@ extension CaseStore {
     }
 
     func markCommitted(pickupID: Int64, fileID: Int64) throws {
-        try db.run("UPDATE remote_pickups SET state = 'committed', file_id = ?, committed_at = ? WHERE id = ?",
+        try db.run(
+            "UPDATE remote_pickups SET state = 'committed', file_id = ?, committed_at = ? WHERE id = ?",
             [.integer(fileID), .text(Timestamp.now()), .integer(pickupID)])
     }
 
     func markRemoteDisposed(pickupID: Int64, to destination: String) throws {
-        try db.run("UPDATE remote_pickups SET state = 'disposed', disposed_to = ?, disposed_at = ? WHERE id = ?",
+        try db.run(
+            "UPDATE remote_pickups SET state = 'disposed', disposed_to = ?, disposed_at = ? WHERE id = ?",
             [.text(destination), .text(Timestamp.now()), .integer(pickupID)])
     }
 
     func notePickupFailure(pickupID: Int64, error: String) throws {
-        try db.run("UPDATE remote_pickups SET attempts = attempts + 1, last_error = ? WHERE id = ?",
+        try db.run(
+            "UPDATE remote_pickups SET attempts = attempts + 1, last_error = ? WHERE id = ?",
             [.text(error), .integer(pickupID)])
     }
 
@@ -115,7 +127,8 @@ extension CaseStore {
     /// `files.original_path` has no index: this scans the ledger, and runs only for pickups a
     /// crash left staged.
     func ledgerEntry(clientID: String, originalPath: String) throws -> LedgerEntry? {
-        let id = try db.scalar("SELECT id FROM files WHERE client_id = ? AND original_path = ? ORDER BY id LIMIT 1",
+        let id = try db.scalar(
+            "SELECT id FROM files WHERE client_id = ? AND original_path = ? ORDER BY id LIMIT 1",
             [.text(clientID), .text(originalPath)])?.int
         return try id.flatMap { try ledgerEntry(id: $0) }
     }
@@ -127,39 +140,53 @@ extension CaseStore {
         """
 
     private func delivery(_ s: SQLiteStatement) -> Delivery {
-        Delivery(id: s.int(0), clientID: s.text(1) ?? "", localPath: s.text(2) ?? "", localSize: s.int(3),
+        Delivery(
+            id: s.int(0), clientID: s.text(1) ?? "", localPath: s.text(2) ?? "", localSize: s.int(3),
             remoteFolder: s.text(4) ?? "", remoteName: s.text(5),
-            state: Delivery.State(rawValue: s.text(6) ?? "") ?? .pending, attempts: Int(s.int(7)), lastError: s.text(8))
+            state: Delivery.State(rawValue: s.text(6) ?? "") ?? .pending, attempts: Int(s.int(7)),
+            lastError: s.text(8))
     }
 
     /// Records an outbound file to deliver unless this version of it (path, size, time) is
     /// recorded already; an older version still waiting is superseded. Returns true if new.
     @discardableResult
-    func recordOutbound(clientID: String, localPath: String, size: Int64, modified: Int64, remoteFolder: String)
+    func recordOutbound(
+        clientID: String, localPath: String, size: Int64, modified: Int64, remoteFolder: String
+    )
         throws -> Bool
     {
-        let known = try db.scalar("""
-            SELECT 1 FROM deliveries WHERE client_id = ? AND local_path = ? AND local_size = ? AND local_modified = ?
+        let known = try db.scalar(
+            """
+            SELECT 1 FROM deliveries
+            WHERE client_id = ? AND local_path = ? AND local_size = ? AND local_modified = ?
             """, [.text(clientID), .text(localPath), .integer(size), .integer(modified)])
         if known != nil { return false }
         try transaction {
-            try db.run("""
+            try db.run(
+                """
                 UPDATE deliveries SET state = 'superseded'
                 WHERE client_id = ? AND local_path = ? AND state IN ('pending', 'uploaded')
                 """, [.text(clientID), .text(localPath)])
-            try db.run("""
-                INSERT INTO deliveries (client_id, local_path, local_size, local_modified, remote_folder, state,
+            try db.run(
+                """
+                INSERT INTO deliveries (client_id, local_path, local_size, local_modified, remote_folder,
+                    state,
                     created_at)
                 VALUES (?, ?, ?, ?, ?, 'pending', ?)
-                """, [.text(clientID), .text(localPath), .integer(size), .integer(modified), .text(remoteFolder),
-                      .text(Timestamp.now())])
+                """,
+                [
+                    .text(clientID), .text(localPath), .integer(size), .integer(modified),
+                    .text(remoteFolder),
+                    .text(Timestamp.now()),
+                ])
         }
         return true
     }
 
     /// A client's deliveries not yet done, oldest first.
     public func openDeliveries(clientID: String) throws -> [Delivery] {
-        let s = try db.prepare("""
+        let s = try db.prepare(
+            """
             SELECT \(Self.deliveryColumns) FROM deliveries
             WHERE client_id = ? AND state IN ('pending', 'uploaded') ORDER BY id
             """)
@@ -171,7 +198,8 @@ extension CaseStore {
 
     /// Every delivery of a client, oldest first (for reports and tests).
     public func deliveries(clientID: String) throws -> [Delivery] {
-        let s = try db.prepare("SELECT \(Self.deliveryColumns) FROM deliveries WHERE client_id = ? ORDER BY id")
+        let s = try db.prepare(
+            "SELECT \(Self.deliveryColumns) FROM deliveries WHERE client_id = ? ORDER BY id")
         try s.bind([.text(clientID)])
         var result: [Delivery] = []
         while try s.step() { result.append(delivery(s)) }
@@ -183,7 +211,9 @@ extension CaseStore {
     }
 
     func markBackToPending(deliveryID: Int64) throws {
-        try db.run("UPDATE deliveries SET state = 'pending', remote_name = NULL WHERE id = ?", [.integer(deliveryID)])
+        try db.run(
+            "UPDATE deliveries SET state = 'pending', remote_name = NULL WHERE id = ?", [.integer(deliveryID)]
+        )
     }
 
     /// Notes the final name about to be given, before the rename, so that a crash right after
@@ -193,7 +223,11 @@ extension CaseStore {
     }
 
     func markDelivered(deliveryID: Int64, name: String) throws {
-        try db.run("UPDATE deliveries SET state = 'delivered', remote_name = ?, delivered_at = ?, last_error = NULL WHERE id = ?",
+        try db.run(
+            """
+            UPDATE deliveries SET state = 'delivered', remote_name = ?, delivered_at = ?, last_error = NULL
+            WHERE id = ?
+            """,
             [.text(name), .text(Timestamp.now()), .integer(deliveryID)])
     }
 
@@ -202,7 +236,8 @@ extension CaseStore {
     }
 
     func noteDeliveryFailure(deliveryID: Int64, error: String) throws {
-        try db.run("UPDATE deliveries SET attempts = attempts + 1, last_error = ? WHERE id = ?",
+        try db.run(
+            "UPDATE deliveries SET attempts = attempts + 1, last_error = ? WHERE id = ?",
             [.text(error), .integer(deliveryID)])
     }
 }

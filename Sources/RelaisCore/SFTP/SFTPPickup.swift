@@ -72,9 +72,10 @@ public final class SFTPPickup {
     var server: String { sftp.endpoint.server }
     var source: String { "sftp:\(sftp.endpoint.host)" }
 
-    public init(configuration: Configuration, client: ClientConfiguration, store: CaseStore, intake: Intake,
-        log: Log) throws
-    {
+    public init(
+        configuration: Configuration, client: ClientConfiguration, store: CaseStore, intake: Intake,
+        log: Log
+    ) throws {
         guard let sftp = client.sftp else {
             throw UsageError("client \"\(client.id)\" has no sftp server configured")
         }
@@ -133,20 +134,27 @@ public final class SFTPPickup {
             }
             guard !Daemon.isIgnored(name), fnmatch(sftp.pattern, name, 0) == 0 else { return }
             count += 1
-            if var seen = observations[name], seen.size == attributes.size, seen.modified == attributes.modified {
+            if var seen = observations[name], seen.size == attributes.size,
+                seen.modified == attributes.modified
+            {
                 seen.listings += 1
                 seen.generation = generation
                 observations[name] = seen
             } else {
-                observations[name] = Observation(size: attributes.size, modified: attributes.modified, since: now,
+                observations[name] = Observation(
+                    size: attributes.size, modified: attributes.modified, since: now,
                     listings: 1, generation: generation)
             }
         }
         // A name gone from the folder is forgotten; done-markers of such names are dropped too.
         observations = observations.filter { $0.value.generation == generation }
         report.listed = count
-        log.debug("sftp folder listed", ["client": client.id, "server": server, "folder": sftp.remoteFolder,
-            "files": String(count)])
+        log.debug(
+            "sftp folder listed",
+            [
+                "client": client.id, "server": server, "folder": sftp.remoteFolder,
+                "files": String(count),
+            ])
     }
 
     private func isReady(_ name: String, _ seen: Observation, now: Double) -> Bool {
@@ -190,10 +198,15 @@ public final class SFTPPickup {
         let path = remotePath(name)
         if try store.isInHand(clientID: client.id, remotePath: path) { return nil }
 
-        let pickup = try store.beginPickup(clientID: client.id, server: server, remotePath: path, name: name,
+        let pickup = try store.beginPickup(
+            clientID: client.id, server: server, remotePath: path, name: name,
             size: seen.size, remoteModified: seen.modified, stagingFolder: stagingFolder)
-        log.info("taking a file from sftp", ["client": client.id, "server": server, "file": path,
-            "size": String(seen.size), "pickup": String(pickup.id)])
+        log.info(
+            "taking a file from sftp",
+            [
+                "client": client.id, "server": server, "file": path,
+                "size": String(seen.size), "pickup": String(pickup.id),
+            ])
 
         // The download: into staging, hashed on the way, flushed to disk before it is recorded.
         let sha256: String
@@ -227,8 +240,12 @@ public final class SFTPPickup {
         } catch let error as SFTPError where error.kind == .refused || error.kind == .noSuchFile {
             // The server refused the move or delete: the cases stand, the disposal waits.
             try store.notePickupFailure(pickupID: pickup.id, error: error.description)
-            log.error("remote disposal failed; will retry", ["client": client.id, "file": pickup.remotePath,
-                "error": error.description])
+            log.error(
+                "remote disposal failed; will retry",
+                [
+                    "client": client.id, "file": pickup.remotePath,
+                    "error": error.description,
+                ])
         }
         return result
     }
@@ -258,8 +275,12 @@ public final class SFTPPickup {
         }
         try AtomicFile.syncFolder(folder)
         guard count == pickup.size else {
-            log.info("remote file changed while read; it will settle again", ["client": client.id,
-                "file": pickup.remotePath, "listedSize": String(pickup.size), "readSize": String(count)])
+            log.info(
+                "remote file changed while read; it will settle again",
+                [
+                    "client": client.id,
+                    "file": pickup.remotePath, "listedSize": String(pickup.size), "readSize": String(count),
+                ])
             return nil
         }
         return hash.finalize()
@@ -267,13 +288,19 @@ public final class SFTPPickup {
 
     /// The staged file through the intake, then the pickup marked committed.
     private func ingest(_ pickup: RemotePickup) throws -> IngestResult {
-        let result = try intake.ingest(path: pickup.stagingPath, client: client, channel: .sftp, source: source,
+        let result = try intake.ingest(
+            path: pickup.stagingPath, client: client, channel: .sftp, source: source,
             disposal: .move)
         guard let fileID = result.fileID else { preconditionFailure("the intake returned no ledger row") }
         try store.markCommitted(pickupID: pickup.id, fileID: fileID)
         removeStaging(pickup)
-        log.info("sftp file recorded", ["client": client.id, "file": pickup.remotePath,
-            "fileNumber": String(fileID), "status": result.status.rawValue, "accepted": String(result.accepted)])
+        log.info(
+            "sftp file recorded",
+            [
+                "client": client.id, "file": pickup.remotePath,
+                "fileNumber": String(fileID), "status": result.status.rawValue,
+                "accepted": String(result.accepted),
+            ])
         return result
     }
 
@@ -294,16 +321,25 @@ public final class SFTPPickup {
                 }
                 try store.markCommitted(pickupID: pickup.id, fileID: entry.id)
                 removeStaging(pickup)
-                log.info("sftp file found recorded after a restart", ["client": client.id,
-                    "file": pickup.remotePath, "fileNumber": String(entry.id)])
+                log.info(
+                    "sftp file found recorded after a restart",
+                    [
+                        "client": client.id,
+                        "file": pickup.remotePath, "fileNumber": String(entry.id),
+                    ])
             } else if pickup.sha256 != nil, access(pickup.stagingPath, R_OK) == 0 {
-                log.info("ingesting an sftp file downloaded before a restart", ["client": client.id,
-                    "file": pickup.remotePath])
+                log.info(
+                    "ingesting an sftp file downloaded before a restart",
+                    [
+                        "client": client.id,
+                        "file": pickup.remotePath,
+                    ])
                 report.taken.append(try ingest(pickup))
             } else {
                 try store.abandonPickup(pickupID: pickup.id)
                 removeStaging(pickup)
-                log.info("sftp download interrupted before a restart; the file will be taken again",
+                log.info(
+                    "sftp download interrupted before a restart; the file will be taken again",
                     ["client": client.id, "file": pickup.remotePath])
             }
         }
@@ -320,8 +356,12 @@ public final class SFTPPickup {
             } catch let error as SFTPError where error.kind == .refused || error.kind == .noSuchFile {
                 // One refused move must not block the others; the connection is still good.
                 try store.notePickupFailure(pickupID: pickup.id, error: error.description)
-                log.error("remote disposal failed; will retry", ["client": client.id, "file": pickup.remotePath,
-                    "error": error.description])
+                log.error(
+                    "remote disposal failed; will retry",
+                    [
+                        "client": client.id, "file": pickup.remotePath,
+                        "error": error.description,
+                    ])
             }
         }
         return done
@@ -337,7 +377,8 @@ public final class SFTPPickup {
             var destination = "gone"
             if let target = archivePath(pickup), try remote.stat(target) != nil { destination = target }
             try store.markRemoteDisposed(pickupID: pickup.id, to: destination)
-            log.info("remote file already gone; pickup closed", ["client": client.id, "file": pickup.remotePath])
+            log.info(
+                "remote file already gone; pickup closed", ["client": client.id, "file": pickup.remotePath])
             return true
         }
         var same = now.size == pickup.size
@@ -348,8 +389,12 @@ public final class SFTPPickup {
         }
         guard same else {
             try store.markRemoteDisposed(pickupID: pickup.id, to: "replaced on the server")
-            log.info("a new file took the name of a committed one; it will be taken", ["client": client.id,
-                "file": pickup.remotePath])
+            log.info(
+                "a new file took the name of a committed one; it will be taken",
+                [
+                    "client": client.id,
+                    "file": pickup.remotePath,
+                ])
             return true
         }
         return try dispose(pickup, remote)
@@ -370,7 +415,8 @@ public final class SFTPPickup {
             try remote.makeFolder(folder)
             destination = archivePath(pickup)!
             guard try remote.renameIfAbsent(pickup.remotePath, to: destination) else {
-                throw remote.ssh.failure("archive \(pickup.remotePath)", kind: .refused, "\(destination) already exists")
+                throw remote.ssh.failure(
+                    "archive \(pickup.remotePath)", kind: .refused, "\(destination) already exists")
             }
         case .delete:
             try remote.remove(pickup.remotePath)

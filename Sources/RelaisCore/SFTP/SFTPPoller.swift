@@ -89,8 +89,12 @@ final class SFTPPoller: Sendable {
         guard let sftp = client.sftp else { return }
         var failures = 0
         var resources: (store: CaseStore, pickup: SFTPPickup, delivery: SFTPDelivery?)?
-        log.info("sftp polling", ["client": client.id, "server": sftp.endpoint.server, "folder": sftp.remoteFolder,
-            "pollSeconds": SSHSession.seconds(sftp.pollSeconds)])
+        log.info(
+            "sftp polling",
+            [
+                "client": client.id, "server": sftp.endpoint.server, "folder": sftp.remoteFolder,
+                "pollSeconds": SSHSession.seconds(sftp.pollSeconds),
+            ])
 
         while !signal.isStopped {
             var wait = sftp.pollSeconds
@@ -110,8 +114,12 @@ final class SFTPPoller: Sendable {
                 // Backoff: 2, 4, 8 ... seconds, capped at the poll interval and at 5 minutes.
                 failures += 1
                 wait = min(max(sftp.pollSeconds, 2), 300, Double(1 << min(failures, 8)))
-                log.error("sftp poll failed; will retry", ["client": client.id, "server": sftp.endpoint.server,
-                    "error": "\(error)", "retryInSeconds": SSHSession.seconds(wait)])
+                log.error(
+                    "sftp poll failed; will retry",
+                    [
+                        "client": client.id, "server": sftp.endpoint.server,
+                        "error": "\(error)", "retryInSeconds": SSHSession.seconds(wait),
+                    ])
                 if !(error is SFTPError), let open = resources {
                     // A local failure (the store, the disk): start again from a fresh connection.
                     open.pickup.close()
@@ -134,12 +142,14 @@ final class SFTPPoller: Sendable {
     private func open() throws -> (CaseStore, SFTPPickup, SFTPDelivery?) {
         let store = try RelaisCommandLine.openStore(configuration)
         let intake = Intake(configuration: configuration, store: store, log: log)
-        let pickup = try SFTPPickup(configuration: configuration, client: client, store: store, intake: intake,
+        let pickup = try SFTPPickup(
+            configuration: configuration, client: client, store: store, intake: intake,
             log: log)
         pickup.shouldStop = { [signal] in signal.isStopped }
         var delivery: SFTPDelivery?
         if client.sftp?.delivery != nil {
-            delivery = try SFTPDelivery(configuration: configuration, client: client, store: store, log: log,
+            delivery = try SFTPDelivery(
+                configuration: configuration, client: client, store: store, log: log,
                 link: SFTPLinkSharing(pickup))
             delivery?.shouldStop = { [signal] in signal.isStopped }
         }

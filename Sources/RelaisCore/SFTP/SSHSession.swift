@@ -19,9 +19,10 @@ public struct SSHEndpoint: Sendable {
     public var operationTimeout: Double
     public var keepaliveSeconds: Int
 
-    public init(host: String, port: Int, user: String, credential: Credential, knownHosts: String,
-        connectTimeout: Double, operationTimeout: Double, keepaliveSeconds: Int)
-    {
+    public init(
+        host: String, port: Int, user: String, credential: Credential, knownHosts: String,
+        connectTimeout: Double, operationTimeout: Double, keepaliveSeconds: Int
+    ) {
         self.host = host
         self.port = port
         self.user = user
@@ -120,7 +121,8 @@ final class SSHSession {
     /// Runs a libssh2 call until it stops answering `EAGAIN`, waiting on the socket in between,
     /// and fails with a timeout at the deadline. Returns the call's final return code.
     @discardableResult
-    func retry(_ step: String, until deadline: Double? = nil, limit: Double? = nil, _ call: () -> Int32) throws
+    func retry(_ step: String, until deadline: Double? = nil, limit: Double? = nil, _ call: () -> Int32)
+        throws
         -> Int32
     {
         let deadline = deadline ?? Clock.monotonic() + endpoint.operationTimeout
@@ -195,7 +197,8 @@ final class SSHSession {
         var candidate: UnsafeMutablePointer<addrinfo>? = first
         while let address = candidate {
             candidate = address.pointee.ai_next
-            let fd = Glibc.socket(address.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            let fd = Glibc.socket(
+                address.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
             guard fd >= 0 else { continue }
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
             if Glibc.connect(fd, address.pointee.ai_addr, address.pointee.ai_addrlen) == 0 {
@@ -212,7 +215,8 @@ final class SSHSession {
             let ready = poll(&descriptor, 1, wait)
             if ready == 0 {
                 Glibc.close(fd)
-                throw failure("connect", kind: .timeout,
+                throw failure(
+                    "connect", kind: .timeout,
                     "no answer within \(Self.seconds(endpoint.connectTimeout)) s")
             }
             var code: Int32 = 0
@@ -243,27 +247,32 @@ final class SSHSession {
         }
         defer { libssh2_knownhost_free(hosts) }
         guard access(endpoint.knownHosts, R_OK) == 0 else {
-            throw failure("host key check", kind: .unknownHost,
+            throw failure(
+                "host key check", kind: .unknownHost,
                 "cannot read known_hosts file \(endpoint.knownHosts): \(String(cString: strerror(errno)))")
         }
         if libssh2_knownhost_readfile(hosts, endpoint.knownHosts, LIBSSH2_KNOWNHOST_FILE_OPENSSH) < 0 {
-            throw failure("host key check", "cannot parse known_hosts file \(endpoint.knownHosts): \(libraryMessage())")
+            throw failure(
+                "host key check", "cannot parse known_hosts file \(endpoint.knownHosts): \(libraryMessage())")
         }
         // With a port other than 22, libssh2 looks for the `[host]:port` form, as OpenSSH does.
         let mask = LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW | Self.knownHostKeyBits(type)
         var entry: UnsafeMutablePointer<libssh2_knownhost>?
-        let result = libssh2_knownhost_checkp(hosts, endpoint.host, Int32(endpoint.port), key, length, mask, &entry)
+        let result = libssh2_knownhost_checkp(
+            hosts, endpoint.host, Int32(endpoint.port), key, length, mask, &entry)
         let known = endpoint.port == 22 ? endpoint.host : "[\(endpoint.host)]:\(endpoint.port)"
         switch result {
         case LIBSSH2_KNOWNHOST_CHECK_MATCH:
             return
         case LIBSSH2_KNOWNHOST_CHECK_MISMATCH:
-            throw failure("host key check", kind: .hostKeyChanged,
+            throw failure(
+                "host key check", kind: .hostKeyChanged,
                 "the server's key changed: \(endpoint.knownHosts) holds another key for \(known), "
                     + "the server offered \(offered); refused (confirm the new key with the client "
                     + "before replacing the line)")
         case LIBSSH2_KNOWNHOST_CHECK_NOTFOUND:
-            throw failure("host key check", kind: .unknownHost,
+            throw failure(
+                "host key check", kind: .unknownHost,
                 "unknown host: \(known) is not in \(endpoint.knownHosts) (the server offered \(offered)); "
                     + "refused (add the key once confirmed with the client)")
         default:
@@ -280,9 +289,11 @@ final class SSHSession {
         switch endpoint.credential {
         case .key(let file, let passphraseFile):
             guard access(file, R_OK) == 0 else {
-                throw failure("credentials", "cannot read identity file \(file): \(String(cString: strerror(errno)))")
+                throw failure(
+                    "credentials", "cannot read identity file \(file): \(String(cString: strerror(errno)))")
             }
-            return .key(file: file, passphrase: try passphraseFile.map { try readSecret($0, what: "passphrase") })
+            return .key(
+                file: file, passphrase: try passphraseFile.map { try readSecret($0, what: "passphrase") })
         case .passwordFile(let file):
             return .password(try readSecret(file, what: "password"))
         }
@@ -292,7 +303,8 @@ final class SSHSession {
     private func readSecret(_ path: String, what: String) throws -> String {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
-            throw failure("credentials", "cannot read \(what) file \(path): \(String(cString: strerror(errno)))")
+            throw failure(
+                "credentials", "cannot read \(what) file \(path): \(String(cString: strerror(errno)))")
         }
         defer { Glibc.close(fd) }
         var bytes: [UInt8] = []
@@ -316,11 +328,13 @@ final class SSHSession {
         case .key(let file, let passphrase):
             // The public half is derived from the private key (OpenSSL back end), so no .pub is needed.
             rc = try retry("authentication", until: deadline, limit: endpoint.connectTimeout) {
-                libssh2_userauth_publickey_fromfile_ex(session, user, UInt32(user.utf8.count), nil, file, passphrase)
+                libssh2_userauth_publickey_fromfile_ex(
+                    session, user, UInt32(user.utf8.count), nil, file, passphrase)
             }
         case .password(let password):
             rc = try retry("authentication", until: deadline, limit: endpoint.connectTimeout) {
-                libssh2_userauth_password_ex(session, user, UInt32(user.utf8.count), password,
+                libssh2_userauth_password_ex(
+                    session, user, UInt32(user.utf8.count), password,
                     UInt32(password.utf8.count), nil)
             }
         }
@@ -330,7 +344,8 @@ final class SSHSession {
             case .key(let file, _): how = "key \(file)"
             case .password: how = "password"
             }
-            throw failure("authentication", kind: .authentication,
+            throw failure(
+                "authentication", kind: .authentication,
                 "user \(user) with \(how) refused: \(libraryMessage())")
         }
     }
@@ -353,7 +368,9 @@ final class SSHSession {
 
     /// `SHA256:` and the base64 digest, as `ssh-keygen -l` prints it.
     private func fingerprint() -> String {
-        guard let session, let hash = libssh2_hostkey_hash(session, LIBSSH2_HOSTKEY_HASH_SHA256) else { return "" }
+        guard let session, let hash = libssh2_hostkey_hash(session, LIBSSH2_HOSTKEY_HASH_SHA256) else {
+            return ""
+        }
         let bytes = UnsafeRawBufferPointer(start: hash, count: 32)
         return "SHA256:" + Self.base64(Array(bytes)).replacingOccurrences(of: "=", with: "")
     }

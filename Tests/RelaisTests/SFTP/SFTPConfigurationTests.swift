@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import RelaisCore
 
 @Suite("SFTP configuration")
@@ -10,7 +11,8 @@ struct SFTPConfigurationTests {
             {"store": "relais.sqlite", "inbox": "inbox", "archive": "archive", "outbox": "outbox",
              "clients": [{"id": "c1", "name": "Client", "sftp": \(sftp)}]}
             """
-        return try Configuration.parse(Data(json.utf8), file: "/etc/relais/relais.json", folder: "/etc/relais")
+        return try Configuration.parse(
+            Data(json.utf8), file: "/etc/relais/relais.json", folder: "/etc/relais")
     }
 
     func message(_ sftp: String) -> String {
@@ -47,7 +49,8 @@ struct SFTPConfigurationTests {
 
     @Test("an archive folder and a delivery with its existing-name rule are read")
     func archiveAndDelivery() throws {
-        let configuration = try load("""
+        let configuration = try load(
+            """
             {\(minimal.replacingOccurrences(of: "\"delete\"", with: "{\"archive\": \"/outgoing/done\"}")),
              "passwordFile": "/etc/relais/secret", "port": 2222,
              "delivery": {"remoteFolder": "/incoming", "existingName": "replace"}}
@@ -66,27 +69,37 @@ struct SFTPConfigurationTests {
         #expect(!text.contains("hunter2"))
     }
 
-    @Test("credentials: a key or a password file, exactly one", arguments: [
-        ("", "give \"identityFile\""),
-        (", \"identityFile\": \"k\", \"passwordFile\": \"p\"", "not both"),
-        (", \"passwordFile\": \"p\", \"passphraseFile\": \"q\"", "only with an identityFile"),
-    ])
+    @Test(
+        "credentials: a key or a password file, exactly one",
+        arguments: [
+            ("", "give \"identityFile\""),
+            (", \"identityFile\": \"k\", \"passwordFile\": \"p\"", "not both"),
+            (", \"passwordFile\": \"p\", \"passphraseFile\": \"q\"", "only with an identityFile"),
+        ])
     func credentials(extra: String, expected: String) {
         #expect(message("{\(minimal)\(extra)}").contains(expected))
     }
 
     @Test("the host key is always checked: known_hosts cannot be left out")
     func knownHostsRequired() {
-        let text = message("{\(minimal.replacingOccurrences(of: "\"knownHosts\": \"keys/known_hosts\",", with: "")), \"identityFile\": \"k\"}")
+        let text = message(
+            "{\(minimal.replacingOccurrences(of: "\"knownHosts\": \"keys/known_hosts\",", with: "")), "
+                + "\"identityFile\": \"k\"}"
+        )
         #expect(text.contains("clients[0].sftp.knownHosts: required key is missing"))
     }
 
-    @Test("unknown keys and bad rules are refused with their path", arguments: [
-        (", \"identityFile\": \"k\", \"hostname\": \"x\"", "clients[0].sftp.hostname: unknown key"),
-        (", \"identityFile\": \"k\", \"delivery\": {\"remoteFolder\": \"/in\", \"existingName\": \"overwrite\"}",
-         "clients[0].sftp.delivery.existingName: \"overwrite\" is not one of"),
-        (", \"identityFile\": \"k\", \"port\": 70000", "clients[0].sftp.port: a port is 1 to 65535"),
-    ])
+    @Test(
+        "unknown keys and bad rules are refused with their path",
+        arguments: [
+            (", \"identityFile\": \"k\", \"hostname\": \"x\"", "clients[0].sftp.hostname: unknown key"),
+            (
+                ", \"identityFile\": \"k\", "
+                    + "\"delivery\": {\"remoteFolder\": \"/in\", \"existingName\": \"overwrite\"}",
+                "clients[0].sftp.delivery.existingName: \"overwrite\" is not one of"
+            ),
+            (", \"identityFile\": \"k\", \"port\": 70000", "clients[0].sftp.port: a port is 1 to 65535"),
+        ])
     func refusals(extra: String, expected: String) {
         #expect(message("{\(minimal)\(extra)}").contains(expected))
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Testing
+
 @testable import RelaisCore
 
 /// `relais serve` and `relais sftp` as separate processes, against real servers: the daemon's
@@ -51,17 +52,23 @@ struct SFTPDaemonTests {
         }
     }
 
-    static func clientJSON(_ id: String, _ server: SSHTestServer, folder: String, channels: String = "[\"sftp\"]")
+    static func clientJSON(
+        _ id: String, _ server: SSHTestServer, folder: String, channels: String = "[\"sftp\"]"
+    )
         -> String
     {
-        let sftp = server.configurationJSON(remoteFolder: folder, extra: """
-            "pattern": "*.csv", "settleSeconds": 0.2, "pollSeconds": 0.5, "operationTimeoutSeconds": 1.5,
-            "connectTimeoutSeconds": 1.5, "afterPickup": {"archive": "\(folder)/archive"}
-            """)
+        let sftp = server.configurationJSON(
+            remoteFolder: folder,
+            extra: """
+                "pattern": "*.csv", "settleSeconds": 0.2, "pollSeconds": 0.5, "operationTimeoutSeconds": 1.5,
+                "connectTimeoutSeconds": 1.5, "afterPickup": {"archive": "\(folder)/archive"}
+                """)
         return "{\"id\": \"\(id)\", \"name\": \"Client \(id)\", \"channels\": \(channels), \"sftp\": \(sftp)}"
     }
 
-    static func writeConfiguration(_ folder: String, clients: [String], inbox: String = "inbox") throws -> String {
+    static func writeConfiguration(_ folder: String, clients: [String], inbox: String = "inbox") throws
+        -> String
+    {
         let json = """
             {"store": "store/relais.sqlite", "inbox": "\(inbox)", "archive": "archive", "outbox": "outbox",
              "staging": "staging", "settleSeconds": 0.2, "rescanSeconds": 0.5,
@@ -78,23 +85,29 @@ struct SFTPDaemonTests {
         return Int(try store.connection.scalar(sql)?.int ?? -1)
     }
 
-    @Test("a server that hangs holds only its own client: the others and the inbox go on, and SIGTERM stops all")
+    @Test(
+        "a server that hangs holds only its own client: the others and the inbox go on, and SIGTERM stops all"
+    )
     func hangingServerStallsNoOne() throws {
         let healthy = try SSHTestServer()
         let hanging = try SSHTestServer()
         let work = try SFTPWorkspace(server: healthy)
         try SSHTestServer.makeFolder("\(hanging.remote)/out", mode: 0o755)
-        let configuration = try Self.writeConfiguration(work.folder, clients: [
-            Self.clientJSON("sain", healthy, folder: work.outgoing),
-            Self.clientJSON("fige", hanging, folder: "\(hanging.remote)/out", channels: "[\"drop\", \"sftp\"]"),
-        ])
+        let configuration = try Self.writeConfiguration(
+            work.folder,
+            clients: [
+                Self.clientJSON("sain", healthy, folder: work.outgoing),
+                Self.clientJSON(
+                    "fige", hanging, folder: "\(hanging.remote)/out", channels: "[\"drop\", \"sftp\"]"),
+            ])
         // The listener itself is frozen: TCP connects (the kernel queues it), SSH never answers.
         kill(try hangingListener(hanging), SIGSTOP)
         defer { hanging.stop() }
 
         let daemon = try RelaisProcess(["serve", "--config", configuration], log: "\(work.folder)/serve.log")
         try healthy.put("outgoing/nightly.csv", SFTPWorkspace.assignments(["M-1", "M-2"]))
-        try AtomicFile.write(SFTPWorkspace.assignments(["N-1"]), to: "\(work.folder)/inbox/fige/drop/list.csv")
+        try AtomicFile.write(
+            SFTPWorkspace.assignments(["N-1"]), to: "\(work.folder)/inbox/fige/drop/list.csv")
 
         let taken = try daemon.waitUntil(15) {
             (try? Self.count(configuration, "SELECT COUNT(*) FROM files")) == 2
@@ -103,7 +116,9 @@ struct SFTPDaemonTests {
         #expect(taken, "\(daemon.output)")
         #expect(try Self.count(configuration, "SELECT COUNT(*) FROM cases WHERE client_id = 'sain'") == 2)
         #expect(try Self.count(configuration, "SELECT COUNT(*) FROM cases WHERE client_id = 'fige'") == 1)
-        let logged = daemon.waitUntil(5) { daemon.output.contains("sftp poll failed; will retry client=fige") }
+        let logged = daemon.waitUntil(5) {
+            daemon.output.contains("sftp poll failed; will retry client=fige")
+        }
         #expect(logged)
         #expect(daemon.output.contains("handshake: no answer within 1.5 s"))
 
@@ -120,9 +135,11 @@ struct SFTPDaemonTests {
         try SSHTestServer.makeFolder("\(inbox)/banque-nord", mode: 0o755)
         try SSHTestServer.makeFolder("\(inbox)/banque-nord/sftp", mode: 0o755)
         let work = try SFTPWorkspace()
-        let configuration = try Self.writeConfiguration(work.folder, clients: [
-            "{\"id\": \"banque-nord\", \"name\": \"Banque du Nord\", \"channels\": [\"sftp\"]}",
-        ], inbox: inbox)
+        let configuration = try Self.writeConfiguration(
+            work.folder,
+            clients: [
+                "{\"id\": \"banque-nord\", \"name\": \"Banque du Nord\", \"channels\": [\"sftp\"]}"
+            ], inbox: inbox)
         let daemon = try RelaisProcess(["serve", "--config", configuration], log: "\(work.folder)/serve.log")
 
         // The client's side: upload under a temporary name, then rename, as a careful client does.
@@ -142,7 +159,9 @@ struct SFTPDaemonTests {
             (try? Self.count(configuration, "SELECT COUNT(*) FROM cases")) == 3
         }
         #expect(ingested, "\(daemon.output)")
-        #expect(try Self.count(configuration, "SELECT COUNT(*) FROM files WHERE channel = 'sftp' AND source = 'inbox'") == 1)
+        #expect(
+            try Self.count(
+                configuration, "SELECT COUNT(*) FROM files WHERE channel = 'sftp' AND source = 'inbox'") == 1)
         #expect(daemon.waitUntil(5) { server.names("../inbox/banque-nord/sftp").isEmpty })
         #expect(daemon.finish() == 0)
     }
@@ -157,16 +176,20 @@ struct SFTPDaemonTests {
         let configuration = work.configuration.file
         var generator = SystemRandomNumberGenerator()
         for round in 0..<6 {
-            let poll = try RelaisProcess(["sftp", "poll", "--config", configuration, "--client", work.clientID],
+            let poll = try RelaisProcess(
+                ["sftp", "poll", "--config", configuration, "--client", work.clientID],
                 log: "\(work.folder)/poll-\(round).log")
             usleep(UInt32.random(in: 150_000...900_000, using: &generator))
             _ = poll.finish(signal: SIGKILL, within: 5)
         }
-        let last = try RelaisProcess(["sftp", "poll", "--config", configuration, "--client", work.clientID],
+        let last = try RelaisProcess(
+            ["sftp", "poll", "--config", configuration, "--client", work.clientID],
             log: "\(work.folder)/poll-last.log")
         #expect(last.finish(signal: 0, within: 30) != nil)
-        _ = try? RelaisProcess(["sftp", "poll", "--config", configuration, "--client", work.clientID],
-            log: "\(work.folder)/poll-final.log").finish(signal: 0, within: 30)
+        _ = try? RelaisProcess(
+            ["sftp", "poll", "--config", configuration, "--client", work.clientID],
+            log: "\(work.folder)/poll-final.log"
+        ).finish(signal: 0, within: 30)
 
         #expect(try work.count("SELECT COUNT(*) FROM cases") == 12)
         #expect(try work.count("SELECT COUNT(DISTINCT client_ref) FROM cases") == 12)

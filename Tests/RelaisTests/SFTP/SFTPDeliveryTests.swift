@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Testing
+
 @testable import RelaisCore
 
 @Suite("SFTP delivery", .serialized)
@@ -8,7 +9,8 @@ struct SFTPDeliveryTests {
     /// A workspace whose delivery folder is the server's `incoming` folder.
     static func make(rule: String = "keep-both") throws -> SFTPWorkspace {
         let server = try SSHTestServer()
-        return try SFTPWorkspace(server: server,
+        return try SFTPWorkspace(
+            server: server,
             delivery: "{\"remoteFolder\": \"\(server.remote)/incoming\", \"existingName\": \"\(rule)\"}")
     }
 

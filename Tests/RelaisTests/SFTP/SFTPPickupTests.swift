@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Testing
+
 @testable import RelaisCore
 
 /// Picking up from a real OpenSSH server on loopback. Serialized: each test starts its own
@@ -20,10 +21,13 @@ struct SFTPPickupTests {
         #expect(report.taken.map(\.accepted) == [2, 1])
         #expect(report.disposed == 2)
         #expect(try work.count("SELECT COUNT(*) FROM cases") == 3)
-        #expect(try work.count("SELECT COUNT(*) FROM files WHERE channel = 'sftp' AND source = 'sftp:127.0.0.1'") == 2)
+        #expect(
+            try work.count("SELECT COUNT(*) FROM files WHERE channel = 'sftp' AND source = 'sftp:127.0.0.1'")
+                == 2)
         #expect(try work.count("SELECT COUNT(*) FROM remote_pickups WHERE state = 'disposed'") == 2)
         #expect(work.names(work.outgoing) == ["archive", "notes.txt"])
-        #expect(work.names(work.archive) == ["F0000001-assign-2026-12-01.csv", "F0000002-assign-2026-12-02.csv"])
+        #expect(
+            work.names(work.archive) == ["F0000001-assign-2026-12-01.csv", "F0000002-assign-2026-12-02.csv"])
         // Staging is left empty, the originals are in the local archive.
         #expect(work.files(under: "staging").isEmpty)
         #expect(work.files(under: "archive").count == 2)
@@ -42,7 +46,10 @@ struct SFTPPickupTests {
         let report = try work.pickup().poll(waitForSettle: true)
         #expect(report.taken.count == 1)
         #expect(work.names(work.outgoing).isEmpty)
-        #expect(try work.count("SELECT COUNT(*) FROM remote_pickups WHERE state = 'disposed' AND disposed_to = 'deleted'") == 1)
+        #expect(
+            try work.count(
+                "SELECT COUNT(*) FROM remote_pickups WHERE state = 'disposed' AND disposed_to = 'deleted'")
+                == 1)
     }
 
     @Test("a file still being written is not taken until it holds still over two listings")
@@ -114,14 +121,18 @@ struct SFTPPickupTests {
         #expect(try work.count("SELECT COUNT(*) FROM files") == 0)
     }
 
-    @Test("a server that stops answering mid-download times out within the deadline; the file is taken once later")
+    @Test(
+        "a server that stops answering mid-download times out within the deadline; later it is taken once"
+    )
     func serverStopsDuringDownload() throws {
         let work = try SFTPWorkspace()
         // About 2 MB, many more pieces than libssh2 reads ahead: the server is frozen after the
         // first piece arrives, with most of the file still to come.
         let note = String(repeating: "n", count: 2_000)
         var big = "No de compte,Nom du débiteur,Solde,Note\n"
-        for index in 0..<1_000 { big += "H-\(index),Débiteur Inventé \(index),\(index % 900 + 10).00,\(note)\n" }
+        for index in 0..<1_000 {
+            big += "H-\(index),Débiteur Inventé \(index),\(index % 900 + 10).00,\(note)\n"
+        }
         try work.server.put("outgoing/big.csv", big)
 
         let pickup = try work.pickup()
@@ -151,7 +162,8 @@ struct SFTPPickupTests {
         #expect(work.names(work.outgoing) == ["archive"])
     }
 
-    @Test("a crash between the commit and the remote move: after a restart the file is moved, never taken again",
+    @Test(
+        "a crash around the commit and the remote move: after a restart it is moved, never taken again",
         arguments: [SFTPPickup.Checkpoint.downloaded, .committed, .disposedRemotely])
     func crashAndRestart(at point: SFTPPickup.Checkpoint) throws {
         let work = try SFTPWorkspace()
@@ -198,7 +210,8 @@ struct SFTPPickupTests {
         let work = try SFTPWorkspace(sftpExtra: "\"maxFilesPerPoll\": 20")
         for index in 0..<20_000 {
             let name = "bulk-" + String(100_000 + index).dropFirst() + ".csv"
-            try SSHTestServer.writeQuickly("\(work.outgoing)/\(name)", SFTPWorkspace.assignments(["L-\(index)"]))
+            try SSHTestServer.writeQuickly(
+                "\(work.outgoing)/\(name)", SFTPWorkspace.assignments(["L-\(index)"]))
         }
         let pickup = try work.pickup()
         let report = try pickup.poll(waitForSettle: true)

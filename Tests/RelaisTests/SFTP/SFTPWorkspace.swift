@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+
 @testable import RelaisCore
 
 /// A temporary agency for one SFTP test: a configuration file naming one client whose `sftp`
@@ -14,9 +15,10 @@ final class SFTPWorkspace {
     let archive: String
     let incoming: String
 
-    init(server: SSHTestServer? = nil, sftpExtra: String = "", settleSeconds: Double = 0.2,
-        afterPickup: String? = nil, delivery: String? = nil) throws
-    {
+    init(
+        server: SSHTestServer? = nil, sftpExtra: String = "", settleSeconds: Double = 0.2,
+        afterPickup: String? = nil, delivery: String? = nil
+    ) throws {
         self.server = try server ?? SSHTestServer()
         let template = NSTemporaryDirectory() + "relais-sftp-XXXXXX"
         var bytes = Array(template.utf8CString)
@@ -54,10 +56,12 @@ final class SFTPWorkspace {
     var client: ClientConfiguration { configuration.client(clientID)! }
 
     /// A store, an intake and a pickup, as one daemon thread (or one `relais sftp poll`) has.
-    func pickup(checkpoint: @escaping (SFTPPickup.Checkpoint) throws -> Void = { _ in }) throws -> SFTPPickup {
+    func pickup(checkpoint: @escaping (SFTPPickup.Checkpoint) throws -> Void = { _ in }) throws -> SFTPPickup
+    {
         let store = try RelaisCommandLine.openStore(configuration)
         let intake = Intake(configuration: configuration, store: store, log: Log(level: .error))
-        let pickup = try SFTPPickup(configuration: configuration, client: client, store: store, intake: intake,
+        let pickup = try SFTPPickup(
+            configuration: configuration, client: client, store: store, intake: intake,
             log: Log(level: .error))
         pickup.checkpoint = checkpoint
         return pickup
@@ -65,7 +69,8 @@ final class SFTPWorkspace {
 
     func delivery() throws -> SFTPDelivery {
         let store = try RelaisCommandLine.openStore(configuration)
-        return try SFTPDelivery(configuration: configuration, client: client, store: store, log: Log(level: .error))
+        return try SFTPDelivery(
+            configuration: configuration, client: client, store: store, log: Log(level: .error))
     }
 
     /// A small assignment file: one case per reference.
@@ -95,7 +100,9 @@ final class SFTPWorkspace {
         var result: [String] = []
         while let next = walker.nextObject() as? String {
             var info = stat()
-            if lstat("\(root)/\(next)", &info) == 0, (info.st_mode & S_IFMT) == S_IFREG { result.append(next) }
+            if lstat("\(root)/\(next)", &info) == 0, (info.st_mode & S_IFMT) == S_IFREG {
+                result.append(next)
+            }
         }
         return result.sorted()
     }

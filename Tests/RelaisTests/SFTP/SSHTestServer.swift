@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+
 @testable import RelaisCore
 
 /// A real OpenSSH server for one test: `/usr/sbin/sshd -D -e -f <config>` on 127.0.0.1 and a
@@ -39,11 +40,19 @@ final class SSHTestServer {
         port = try Self.freePort()
         log = "\(folder)/sshd.log"
 
-        try Self.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "relais-test-host",
-            "-f", "\(folder)/host_ed25519"])
+        try Self.run(
+            "/usr/bin/ssh-keygen",
+            [
+                "-q", "-t", "ed25519", "-N", "", "-C", "relais-test-host",
+                "-f", "\(folder)/host_ed25519",
+            ])
         userKey = "\(folder)/client_ed25519"
-        try Self.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", passphrase ?? "", "-C", "relais-test-user",
-            "-f", userKey])
+        try Self.run(
+            "/usr/bin/ssh-keygen",
+            [
+                "-q", "-t", "ed25519", "-N", passphrase ?? "", "-C", "relais-test-user",
+                "-f", userKey,
+            ])
         if let passphrase {
             passphraseFile = "\(folder)/client.passphrase"
             try (passphrase + "\n").write(toFile: passphraseFile!, atomically: true, encoding: .utf8)
@@ -93,7 +102,8 @@ final class SSHTestServer {
 
     /// The endpoint Relais would be configured with.
     func endpoint(operationTimeout: Double = 3, connectTimeout: Double = 3) -> SSHEndpoint {
-        SSHEndpoint(host: "127.0.0.1", port: port, user: "root",
+        SSHEndpoint(
+            host: "127.0.0.1", port: port, user: "root",
             credential: .key(file: userKey, passphraseFile: passphraseFile), knownHosts: knownHosts,
             connectTimeout: connectTimeout, operationTimeout: operationTimeout, keepaliveSeconds: 5)
     }
@@ -156,8 +166,12 @@ final class SSHTestServer {
     func changeHostKey() throws {
         unlink("\(folder)/host_ed25519")
         unlink("\(folder)/host_ed25519.pub")
-        try Self.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "relais-test-host",
-            "-f", "\(folder)/host_ed25519"])
+        try Self.run(
+            "/usr/bin/ssh-keygen",
+            [
+                "-q", "-t", "ed25519", "-N", "", "-C", "relais-test-host",
+                "-f", "\(folder)/host_ed25519",
+            ])
         stop()
         try start()
     }
@@ -166,7 +180,8 @@ final class SSHTestServer {
     func trustCurrentHostKey() throws {
         let key = try String(contentsOfFile: "\(folder)/host_ed25519.pub", encoding: .utf8)
         let parts = key.split(separator: " ")
-        try "[127.0.0.1]:\(port) \(parts[0]) \(parts[1])\n".write(toFile: knownHosts, atomically: true, encoding: .utf8)
+        try "[127.0.0.1]:\(port) \(parts[0]) \(parts[1])\n".write(
+            toFile: knownHosts, atomically: true, encoding: .utf8)
     }
 
     /// Writes a remote file (a path under `remote`), creating its folder.
