@@ -51,6 +51,8 @@ public final class SFTPDelivery {
     /// Records the outbox's new files, then delivers every file not yet delivered.
     @discardableResult
     public func deliver() throws -> Report {
+        let lock = try SFTPClientLock(staging: configuration.staging, clientID: client.id)
+        defer { lock.release() }
         try recordNewFiles()
         var report = Report()
         for delivery in try store.openDeliveries(clientID: client.id) {

@@ -96,6 +96,8 @@ public final class SFTPPickup {
     /// the next poll's listing is the second one (the daemon's way).
     @discardableResult
     public func poll(waitForSettle: Bool = false) throws -> Report {
+        let lock = try SFTPClientLock(staging: configuration.staging, clientID: client.id)
+        defer { lock.release() }
         var report = Report()
         try resumeStaged(&report)
         report.disposed += try link.use { remote in try disposeCommitted(remote) }

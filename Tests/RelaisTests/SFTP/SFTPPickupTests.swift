@@ -225,4 +225,16 @@ struct SFTPPickupTests {
         #expect(try pickup.poll().taken.count == 20)
         #expect(try work.count("SELECT COUNT(*) FROM files") == 40)
     }
+
+    @Test("a second relais polling the same client at the same time is refused at once, touching nothing")
+    func oneRunPerClient() throws {
+        let work = try SFTPWorkspace()
+        try work.server.put("outgoing/nightly.csv", SFTPWorkspace.assignments(["R-1"]))
+        let held = try SFTPClientLock(staging: work.configuration.staging, clientID: work.clientID)
+        let error = try #require(throws: UsageError.self) { try work.pickup().poll(waitForSettle: true) }
+        #expect(error.message.contains("another relais process"))
+        #expect(work.names(work.outgoing) == ["nightly.csv"])
+        held.release()
+        #expect(try work.pickup().poll(waitForSettle: true).taken.count == 1)
+    }
 }

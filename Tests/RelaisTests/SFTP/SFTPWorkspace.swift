@@ -93,14 +93,17 @@ final class SFTPWorkspace {
         ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
     }
 
-    /// Every regular file under a local folder, recursively.
+    /// Every regular file under a local folder, recursively; the per-client lock files of
+    /// staging (`<client>.lock`) are not counted.
     func files(under relative: String) -> [String] {
         let root = "\(folder)/\(relative)"
         guard let walker = FileManager.default.enumerator(atPath: root) else { return [] }
         var result: [String] = []
         while let next = walker.nextObject() as? String {
             var info = stat()
-            if lstat("\(root)/\(next)", &info) == 0, (info.st_mode & S_IFMT) == S_IFREG {
+            if lstat("\(root)/\(next)", &info) == 0, (info.st_mode & S_IFMT) == S_IFREG,
+                !next.hasSuffix(".lock")
+            {
                 result.append(next)
             }
         }
