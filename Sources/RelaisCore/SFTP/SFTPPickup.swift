@@ -228,6 +228,14 @@ public final class SFTPPickup {
                 observations[name] = nil
                 return nil
             }
+            if let error = error as? SFTPError, error.kind == .refused {
+                // An unreadable file (permissions on the client's side) must not hold up the
+                // others: it is tried again at the next poll.
+                log.error(
+                    "remote file cannot be read; left for the next poll",
+                    ["client": client.id, "file": path, "error": error.description])
+                return nil
+            }
             throw error
         }
         try store.markDownloaded(pickupID: pickup.id, sha256: sha256)
@@ -259,13 +267,15 @@ public final class SFTPPickup {
         try AtomicFile.makeFolder(folder)
         let sink = try FileSink(path: pickup.stagingPath, mode: 0o640)
         var hash = SHA256()
+        var received: Int64 = 0
         let count: Int64
         do {
             count = try link.use { remote in
                 try remote.read(pickup.remotePath) { piece in
                     hash.update(piece)
                     try sink.write(Array(piece))
-                    downloadProgress(Int64(piece.count))
+                    received += Int64(piece.count)
+                    downloadProgress(received)
                 }
             }
             try sink.flush()

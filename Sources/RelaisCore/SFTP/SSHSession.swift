@@ -78,9 +78,10 @@ final class SSHSession {
             ssh.session = session
             libssh2_session_set_blocking(session, 0)
             let deadline = Clock.monotonic() + endpoint.connectTimeout
-            _ = try ssh.retry("handshake", until: deadline, limit: endpoint.connectTimeout) {
+            let handshake = try ssh.retry("handshake", until: deadline, limit: endpoint.connectTimeout) {
                 libssh2_session_handshake(session, ssh.socket)
             }
+            guard handshake == 0 else { throw ssh.failure("handshake", ssh.libraryMessage()) }
             try ssh.checkHostKey()
             try ssh.authenticate(secret, deadline: deadline)
             if endpoint.keepaliveSeconds > 0 {

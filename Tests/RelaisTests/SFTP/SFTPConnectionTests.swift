@@ -3,8 +3,8 @@ import Testing
 
 @testable import RelaisCore
 
-@Suite("SFTP authentication", .serialized)
-struct SFTPAuthenticationTests {
+@Suite("SFTP connection and authentication", .serialized)
+struct SFTPConnectionTests {
     @Test("a refused password is reported with the user and step, never with the password")
     func refusedPassword() throws {
         // The test server accepts keys only, so any password is refused.
@@ -42,5 +42,17 @@ struct SFTPAuthenticationTests {
         #expect(try String(contentsOfFile: "\(server.remote)/b.txt", encoding: .utf8) == "new\n")
         // The session is still in step after the hand-made request.
         #expect(try client.stat("\(server.remote)/b.txt")?.size == 4)
+    }
+
+    @Test("a port where nothing listens is reported at the connect step, with the server")
+    func nothingListening() throws {
+        let server = try SSHTestServer()
+        var endpoint = server.endpoint()
+        server.stop()
+        endpoint.port = server.port
+        let error = try #require(throws: SFTPError.self) { try SFTPClient.connect(endpoint) }
+        #expect(error.step == "connect")
+        #expect(error.description.hasPrefix("sftp 127.0.0.1:\(server.port): connect: "))
+        #expect(error.description.contains("refused"))
     }
 }
