@@ -106,4 +106,36 @@ struct SFTPDeliveryTests {
         #expect(!work.names(work.incoming).contains("big.csv"))
         work.server.killSessions()
     }
+
+    @Test("a rename made just before a crash is recognised at the retry, not made twice")
+    func crashAfterRename() throws {
+        let work = try Self.make(rule: "keep-both")
+        try outbox(work, "inventory.csv", "today\n")
+        let delivery = try work.delivery()
+        try delivery.deliver()
+        // As if the process died between the rename and its record.
+        try delivery.store.connection.run("UPDATE deliveries SET state = 'uploaded'")
+        let report = try delivery.deliver()
+        #expect(report.delivered == ["\(work.incoming)/inventory.csv"])
+        #expect(work.names(work.incoming) == ["inventory.csv"])
+        #expect(try work.count("SELECT COUNT(*) FROM deliveries WHERE state = 'delivered'") == 1)
+    }
+
+    @Test("an upload cut short before its record is made again from the start")
+    func crashDuringUpload() throws {
+        let work = try Self.make()
+        try outbox(work, "ack.csv", "acknowledged\n")
+        // Recorded, and a partial temporary file on the server, as a crash mid-upload leaves them.
+        let delivery = try work.delivery()
+        let local = "\(work.configuration.outbox)/\(work.clientID)/ack.csv"
+        try delivery.store.recordOutbound(
+            clientID: work.clientID, localPath: local, size: 13,
+            modified: Daemon.statRegular(local)!.modified,
+            remoteFolder: work.incoming)
+        try work.server.put("incoming/.ack.csv.relais-1.part", "ackn")
+        let report = try delivery.deliver()
+        #expect(report.delivered == ["\(work.incoming)/ack.csv"])
+        #expect(remoteText(work, "ack.csv") == "acknowledged\n")
+        #expect(work.names(work.incoming) == ["ack.csv"])
+    }
 }
