@@ -169,17 +169,23 @@ struct SFTPDaemonTests {
     @Test("killing relais sftp poll at random moments, then polling again, never loses or duplicates a file")
     func killedAtRandom() throws {
         let work = try SFTPWorkspace(sftpExtra: "\"maxFilesPerPoll\": 100")
-        let references = (0..<12).map { "Q-\($0)" }
-        for (index, reference) in references.enumerated() {
-            try work.server.put("outgoing/night-\(index + 10).csv", SFTPWorkspace.assignments([reference]))
+        // Enough files that a poll takes a second or so, and more arriving each round: the
+        // kills land while files are being taken.
+        func arrive(_ range: Range<Int>) throws {
+            for index in range {
+                try work.server.put(
+                    "outgoing/night-\(index + 1000).csv", SFTPWorkspace.assignments(["Q-\(index)"]))
+            }
         }
+        try arrive(0..<30)
         let configuration = work.configuration.file
         var generator = SystemRandomNumberGenerator()
-        for round in 0..<6 {
+        for round in 0..<8 {
+            if round > 0 { try arrive((20 + 10 * round)..<(30 + 10 * round)) }
             let poll = try RelaisProcess(
                 ["sftp", "poll", "--config", configuration, "--client", work.clientID],
                 log: "\(work.folder)/poll-\(round).log")
-            usleep(UInt32.random(in: 150_000...900_000, using: &generator))
+            usleep(UInt32.random(in: 250_000...1_000_000, using: &generator))
             _ = poll.finish(signal: SIGKILL, within: 5)
         }
         let last = try RelaisProcess(
@@ -191,12 +197,12 @@ struct SFTPDaemonTests {
             log: "\(work.folder)/poll-final.log"
         ).finish(signal: 0, within: 30)
 
-        #expect(try work.count("SELECT COUNT(*) FROM cases") == 12)
-        #expect(try work.count("SELECT COUNT(DISTINCT client_ref) FROM cases") == 12)
-        #expect(try work.count("SELECT COUNT(*) FROM files WHERE outcome = 'ingested'") == 12)
+        #expect(try work.count("SELECT COUNT(*) FROM cases") == 100)
+        #expect(try work.count("SELECT COUNT(DISTINCT client_ref) FROM cases") == 100)
+        #expect(try work.count("SELECT COUNT(*) FROM files WHERE outcome = 'ingested'") == 100)
         #expect(try work.count("SELECT COUNT(*) FROM remote_pickups WHERE state <> 'disposed'") == 0)
         #expect(work.names(work.outgoing) == ["archive"])
-        #expect(work.names(work.archive).count == 12)
+        #expect(work.names(work.archive).count == 100)
         #expect(work.files(under: "staging").isEmpty)
     }
 
