@@ -53,16 +53,17 @@ struct SFTPDaemonTests {
     }
 
     static func clientJSON(
-        _ id: String, _ server: SSHTestServer, folder: String, channels: String = "[\"sftp\"]"
+        _ id: String, _ server: SSHTestServer, folder: String, channels: String = "[\"sftp\"]",
+        delivery: String? = nil
     )
         -> String
     {
-        let sftp = server.configurationJSON(
-            remoteFolder: folder,
-            extra: """
-                "pattern": "*.csv", "settleSeconds": 0.2, "pollSeconds": 0.5, "operationTimeoutSeconds": 1.5,
-                "connectTimeoutSeconds": 1.5, "afterPickup": {"archive": "\(folder)/archive"}
-                """)
+        var extra = """
+            "pattern": "*.csv", "settleSeconds": 0.2, "pollSeconds": 0.5, "operationTimeoutSeconds": 1.5,
+            "connectTimeoutSeconds": 1.5, "afterPickup": {"archive": "\(folder)/archive"}
+            """
+        if let delivery { extra += ", \"delivery\": {\"remoteFolder\": \"\(delivery)\"}" }
+        let sftp = server.configurationJSON(remoteFolder: folder, extra: extra)
         return "{\"id\": \"\(id)\", \"name\": \"Client \(id)\", \"channels\": \(channels), \"sftp\": \(sftp)}"
     }
 
@@ -96,7 +97,7 @@ struct SFTPDaemonTests {
         let configuration = try Self.writeConfiguration(
             work.folder,
             clients: [
-                Self.clientJSON("sain", healthy, folder: work.outgoing),
+                Self.clientJSON("sain", healthy, folder: work.outgoing, delivery: work.incoming),
                 Self.clientJSON(
                     "fige", hanging, folder: "\(hanging.remote)/out", channels: "[\"drop\", \"sftp\"]"),
             ])
@@ -108,12 +109,14 @@ struct SFTPDaemonTests {
         try healthy.put("outgoing/nightly.csv", SFTPWorkspace.assignments(["M-1", "M-2"]))
         try AtomicFile.write(
             SFTPWorkspace.assignments(["N-1"]), to: "\(work.folder)/inbox/fige/drop/list.csv")
+        try AtomicFile.write("inventory\n", to: "\(work.folder)/outbox/sain/inventory-2026-12-04.csv")
 
         let taken = try daemon.waitUntil(15) {
             (try? Self.count(configuration, "SELECT COUNT(*) FROM files")) == 2
                 && healthy.names("outgoing") == ["archive"]
         }
         #expect(taken, "\(daemon.output)")
+        #expect(daemon.waitUntil(5) { healthy.names("incoming") == ["inventory-2026-12-04.csv"] })
         #expect(try Self.count(configuration, "SELECT COUNT(*) FROM cases WHERE client_id = 'sain'") == 2)
         #expect(try Self.count(configuration, "SELECT COUNT(*) FROM cases WHERE client_id = 'fige'") == 1)
         let logged = daemon.waitUntil(5) {
