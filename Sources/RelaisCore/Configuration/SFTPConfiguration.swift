@@ -33,6 +33,7 @@ public struct SFTPConfiguration: Sendable {
         case replace
     }
 
+    /// Where a client's outbound files go on its server, and what happens to a name that exists.
     public struct Delivery: Sendable {
         public var remoteFolder: String
         public var existingName: ExistingName

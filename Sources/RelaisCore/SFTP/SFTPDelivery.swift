@@ -27,6 +27,7 @@ public final class SFTPDelivery {
     public var shouldStop: () -> Bool = { false }
     let link: SFTPLink
 
+    /// A delivery for a client with `sftp.delivery` configured; `link` shares the pickup's session.
     public init(
         configuration: Configuration, client: ClientConfiguration, store: CaseStore, log: Log,
         link: SFTPLinkSharing? = nil
@@ -205,6 +206,7 @@ public final class SFTPDelivery {
 public final class SFTPLinkSharing {
     let link: SFTPLink
 
+    /// The session of `pickup`, for a delivery to use after it.
     public init(_ pickup: SFTPPickup) {
         link = pickup.link
     }

@@ -27,6 +27,7 @@ public struct SFTPError: Error, CustomStringConvertible {
     public let kind: Kind
     public let message: String
 
+    /// An error for `server` at `step`, in words an operator can act on.
     public init(server: String, step: String, kind: Kind = .other, _ message: String) {
         self.server = server
         self.step = step

@@ -73,6 +73,7 @@ extension CaseStore {
         }
     }
 
+    /// One pickup by its row number.
     public func remotePickup(id: Int64) throws -> RemotePickup? {
         let s = try db.prepare("SELECT \(Self.pickupColumns) FROM remote_pickups WHERE id = ?")
         try s.bind([.integer(id)])

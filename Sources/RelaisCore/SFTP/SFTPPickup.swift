@@ -72,6 +72,7 @@ public final class SFTPPickup {
     var server: String { sftp.endpoint.server }
     var source: String { "sftp:\(sftp.endpoint.host)" }
 
+    /// A pickup for a client with `sftp` configured, on this store and intake (one thread's own).
     public init(
         configuration: Configuration, client: ClientConfiguration, store: CaseStore, intake: Intake,
         log: Log

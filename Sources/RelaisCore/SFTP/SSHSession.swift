@@ -19,6 +19,7 @@ public struct SSHEndpoint: Sendable {
     public var operationTimeout: Double
     public var keepaliveSeconds: Int
 
+    /// An endpoint as the configuration gives it.
     public init(
         host: String, port: Int, user: String, credential: Credential, knownHosts: String,
         connectTimeout: Double, operationTimeout: Double, keepaliveSeconds: Int
