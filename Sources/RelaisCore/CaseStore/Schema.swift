@@ -158,6 +158,57 @@ enum Schema {
         );
         CREATE INDEX documents_by_file ON documents(file_id);
         """),
+        (2, """
+        -- Files taken from clients' SFTP servers. A row is made before the download, so that
+        -- the staging folder is named after it; sha256 is set once the download is whole.
+        -- staged: in local staging, not yet committed; committed: its ledger row (file_id) and
+        -- cases are committed, the remote original is still there; disposed: the remote
+        -- original was moved to the archive folder or deleted (or found gone).
+        CREATE TABLE remote_pickups (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            client_id TEXT NOT NULL REFERENCES clients(id),
+            server TEXT NOT NULL,
+            remote_path TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            remote_modified INTEGER NOT NULL,
+            sha256 TEXT,
+            state TEXT NOT NULL CHECK (state IN ('staged', 'committed', 'disposed')),
+            staging_path TEXT NOT NULL,
+            file_id INTEGER REFERENCES files(id),
+            disposed_to TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            taken_at TEXT NOT NULL,
+            committed_at TEXT,
+            disposed_at TEXT
+        );
+        -- A remote path is in hand at most once at a time: it cannot be taken again until its
+        -- earlier pickup is disposed.
+        CREATE UNIQUE INDEX remote_pickups_in_hand ON remote_pickups(client_id, remote_path)
+            WHERE state <> 'disposed';
+
+        -- Outbound files pushed to clients' SFTP servers. pending: not yet on the server under a
+        -- temporary name; uploaded: the temporary file is whole (size checked), the rename is
+        -- left; delivered: visible under remote_name; superseded: the local file changed before
+        -- it went out, and a newer row carries it.
+        CREATE TABLE deliveries (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            client_id TEXT NOT NULL REFERENCES clients(id),
+            local_path TEXT NOT NULL,
+            local_size INTEGER NOT NULL,
+            local_modified INTEGER NOT NULL,
+            remote_folder TEXT NOT NULL,
+            remote_name TEXT,
+            state TEXT NOT NULL CHECK (state IN ('pending', 'uploaded', 'delivered', 'superseded')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            created_at TEXT NOT NULL,
+            delivered_at TEXT
+        );
+        CREATE UNIQUE INDEX deliveries_by_version
+            ON deliveries(client_id, local_path, local_size, local_modified);
+        CREATE INDEX deliveries_open ON deliveries(client_id, state) WHERE state IN ('pending', 'uploaded');
+        """),
         (4, """
         -- Rows of faxed lists a person must look at before they become cases.
         CREATE TABLE review_items (

@@ -24,6 +24,8 @@ public struct Configuration: Sendable {
     public var clients: [ClientConfiguration]
     /// `info`, or `debug` for routine events too.
     public var logLevel: LogLevel
+    /// Where files taken from SFTP servers wait, once downloaded, until they are recorded.
+    public var staging: String = ""
 
     public struct Agency: Sendable {
         public var name: String
@@ -43,7 +45,7 @@ public struct Configuration: Sendable {
 
     static let topLevelKeys: Set<String> = [
         "store", "inbox", "archive", "rejected", "outbox", "settleSeconds", "rescanSeconds",
-        "acknowledgementChannels", "agency", "clients", "logLevel", "$comment", "xmlSchema",
+        "acknowledgementChannels", "agency", "clients", "logLevel", "$comment", "xmlSchema", "staging",
     ]
 
     static func parse(_ data: Data, file: String, folder: String) throws -> Configuration {
@@ -87,7 +89,7 @@ public struct Configuration: Sendable {
         let clientNodes = try root.required("clients").array()
         var clients: [ClientConfiguration] = []
         for node in clientNodes {
-            var client = try ClientConfiguration.parse(node)
+            var client = try ClientConfiguration.parse(node, folder: folder)
             client.profile.xmlSchema = xmlSchema
             if clients.contains(where: { $0.id == client.id }) {
                 throw ConfigurationError("\(node.path).id: client \"\(client.id)\" is configured twice")
@@ -100,7 +102,8 @@ public struct Configuration: Sendable {
             file: file, store: try path("store"), inbox: try path("inbox"), archive: try path("archive"),
             rejected: try path("rejected", default: "rejected"), outbox: try path("outbox"),
             settleSeconds: try seconds("settleSeconds", default: 1), rescanSeconds: try seconds("rescanSeconds", default: 30),
-            acknowledgementChannels: acknowledged, agency: agency, clients: clients, logLevel: logLevel)
+            acknowledgementChannels: acknowledged, agency: agency, clients: clients, logLevel: logLevel,
+            staging: try path("staging", default: "staging"))
     }
 }
 
@@ -112,8 +115,10 @@ public struct ClientConfiguration: Sendable {
     /// The channels whose inbox folders are watched for this client.
     public var channels: [Channel]
     public var profile: ClientProfile
+    /// The client's own SFTP server, when Relais picks up from it and delivers to it.
+    public var sftp: SFTPConfiguration? = nil
 
-    static let keys: Set<String> = ["id", "name", "language", "channels", "profile"]
+    static let keys: Set<String> = ["id", "name", "language", "channels", "profile", "sftp"]
 
     /// A client id names folders, so it is a plain name: letters, digits, `.`, `_`, `-`, not
     /// starting with a dot, never `/` or `..`.
@@ -122,7 +127,7 @@ public struct ClientConfiguration: Sendable {
         return id.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0) }
     }
 
-    static func parse(_ node: ConfigNode) throws -> ClientConfiguration {
+    static func parse(_ node: ConfigNode, folder: String) throws -> ClientConfiguration {
         let object = try node.object(allowed: keys)
         let id = try object.required("id").string()
         guard isValidID(id) else {
@@ -135,7 +140,9 @@ public struct ClientConfiguration: Sendable {
             channels = try list.array().map { try $0.choice(Dictionary(uniqueKeysWithValues: Channel.allCases.map { ($0.rawValue, $0) })) }
         }
         let profile = try object.optional("profile").map(parseProfile) ?? .none
-        return ClientConfiguration(id: id, name: name, language: language, channels: channels, profile: profile)
+        let sftp = try object.optional("sftp").map { try SFTPConfiguration.parse($0, folder: folder) }
+        return ClientConfiguration(id: id, name: name, language: language, channels: channels, profile: profile,
+            sftp: sftp)
     }
 
     static let profileKeys: Set<String> = ["encoding", "delimiter", "header", "columns", "dateOrder", "amountStyle", "defaultKind",

@@ -59,6 +59,7 @@ public final class Daemon {
             try watcher.watch(folder)
         }
         try intake.reconcile()
+        let sftpPollers = SFTPPollers.start(configuration: configuration, log: log)
         scan(watcher: watcher)
         var nextRescan = Clock.monotonic() + configuration.rescanSeconds
         notifier.send("READY=1\nSTATUS=watching \(watcher.watchedCount) inbox folders")
@@ -93,6 +94,7 @@ public final class Daemon {
         }
 
         notifier.send("STOPPING=1")
+        sftpPollers.stop()
         log.info("stopped")
         try store.close()
         return 0

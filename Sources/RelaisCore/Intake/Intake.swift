@@ -195,7 +195,9 @@ public final class Intake {
             }
             log.info("reconciling a file recorded before a restart", ["client": client.id, "file": entry.name,
                 "fileNumber": String(entry.id)])
-            try finish(entry, client: client, disposal: entry.source == "inbox" ? .move : .copy)
+            // The daemon's own files (inbox, SFTP staging) move; a command line's file stays put.
+            let moved = entry.source == "inbox" || entry.source.hasPrefix("sftp:")
+            try finish(entry, client: client, disposal: moved ? .move : .copy)
         }
     }
 
