@@ -10,6 +10,8 @@ public enum AssignmentField: String, Sendable, CaseIterable, Hashable {
     case originalCreditor, creditorClassification
     case chargeOffDate, firstDelinquencyDate, lastPaymentDate
     case note
+    /// For client updates: what the row changes, our reference for the case, when, and why.
+    case updateKind, ourReference, transactionDate, reason
 
     /// The column heading used in reject reports: the agency's own words, in French.
     public var label: String {
@@ -28,7 +30,8 @@ public enum AssignmentField: String, Sendable, CaseIterable, Hashable {
 
     var isAmount: Bool { [.amount, .principal, .interest, .fees].contains(self) }
     var isDate: Bool {
-        [.birthDate, .coDebtorBirthDate, .chargeOffDate, .firstDelinquencyDate, .lastPaymentDate].contains(self)
+        [.birthDate, .coDebtorBirthDate, .chargeOffDate, .firstDelinquencyDate, .lastPaymentDate, .transactionDate]
+            .contains(self)
     }
 }
 
@@ -113,6 +116,19 @@ public enum HeaderDictionary {
             "Date du dernier paiement", "Dernier paiement", "Last Payment Date", "Date of Last Payment", "Last Payment",
         ],
         .note: ["Note", "Notes", "Commentaire", "Commentaires", "Remarque", "Remarques", "Comment", "Comments", "Memo"],
+        .updateKind: [
+            "Type de mise à jour", "Mise à jour", "Action", "Type d'action", "Type de transaction", "Transaction",
+            "Type de mouvement", "Update Type", "Update", "Transaction Type", "Change Type",
+        ],
+        .ourReference: [
+            "Notre référence", "Notre no de dossier", "Notre dossier", "No de dossier agence", "Référence agence",
+            "Our Reference", "Our Ref", "Agency Reference", "Agency File Number",
+        ],
+        .transactionDate: [
+            "Date de la transaction", "Date de transaction", "Date du paiement", "Date de paiement", "Date du rappel",
+            "Date effective", "Date de l'ajustement", "Transaction Date", "Payment Date", "Effective Date",
+        ],
+        .reason: ["Raison", "Motif", "Raison du rappel", "Motif du rappel", "Reason", "Recall Reason"],
     ]
 
     static let preferredHeading: [AssignmentField: String] = names.mapValues { $0[0] }

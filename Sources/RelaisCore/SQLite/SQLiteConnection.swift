@@ -114,7 +114,26 @@ public final class SQLiteConnection {
 
     /// Runs `body` in a transaction taken for writing at once (`BEGIN IMMEDIATE`), so that what
     /// the body reads cannot change before it writes. Rolls back if the body throws.
+    ///
+    /// Inside a transaction already open on this connection, the body runs in a savepoint of
+    /// it instead: its writes commit or roll back with the outer transaction, and a failure
+    /// undoes only the body's own writes.
     public func immediateTransaction<T>(_ body: () throws -> T) throws -> T {
+        if sqlite3_get_autocommit(db) == 0 {
+            savepointDepth += 1
+            let name = "relais_\(savepointDepth)"
+            defer { savepointDepth -= 1 }
+            try execute("SAVEPOINT \(name)")
+            do {
+                let result = try body()
+                try execute("RELEASE \(name)")
+                return result
+            } catch {
+                try? execute("ROLLBACK TO \(name)")
+                try? execute("RELEASE \(name)")
+                throw error
+            }
+        }
         try execute("BEGIN IMMEDIATE")
         do {
             let result = try body()
@@ -125,6 +144,8 @@ public final class SQLiteConnection {
             throw error
         }
     }
+
+    private var savepointDepth = 0
 }
 
 /// A compiled statement. Finalized when released.
