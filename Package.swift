@@ -15,9 +15,10 @@ let package = Package(
         .systemLibrary(name: "CXML2", path: "Sources/CXML2", pkgConfig: "libxml-2.0"),
         .systemLibrary(name: "CSSH2", path: "Sources/CSSH2", pkgConfig: "libssh2"),
         .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
+        .systemLibrary(name: "CGPGME", path: "Sources/CGPGME", pkgConfig: "gpgme"),
         .target(
             name: "RelaisCore",
-            dependencies: ["CSQLite", "CCSV", "CXML2", "CSSH2", "CLinux"],
+            dependencies: ["CSQLite", "CCSV", "CXML2", "CSSH2", "CLinux", "CGPGME"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .executableTarget(

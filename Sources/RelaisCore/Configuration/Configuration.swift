@@ -24,6 +24,8 @@ public struct Configuration: Sendable {
     public var clients: [ClientConfiguration]
     /// `info`, or `debug` for routine events too.
     public var logLevel: LogLevel
+    /// The monthly credit-bureau feed; nil when the agency reports to no bureau.
+    public var bureaus: BureauConfiguration? = nil
 
     public struct Agency: Sendable {
         public var name: String
@@ -44,6 +46,7 @@ public struct Configuration: Sendable {
     static let topLevelKeys: Set<String> = [
         "store", "inbox", "archive", "rejected", "outbox", "settleSeconds", "rescanSeconds",
         "acknowledgementChannels", "agency", "clients", "logLevel", "$comment",
+        "bureaus",
     ]
 
     static func parse(_ data: Data, file: String, folder: String) throws -> Configuration {
@@ -92,11 +95,15 @@ public struct Configuration: Sendable {
         }
 
         let logLevel = try root.optional("logLevel")?.choice(["info": LogLevel.info, "debug": .debug]) ?? .info
-        return Configuration(
+        var configuration = Configuration(
             file: file, store: try path("store"), inbox: try path("inbox"), archive: try path("archive"),
             rejected: try path("rejected", default: "rejected"), outbox: try path("outbox"),
             settleSeconds: try seconds("settleSeconds", default: 1), rescanSeconds: try seconds("rescanSeconds", default: 30),
             acknowledgementChannels: acknowledged, agency: agency, clients: clients, logLevel: logLevel)
+        configuration.bureaus = try root.optional("bureaus").map {
+            try BureauConfiguration.parse($0, agencyName: agency.name, folder: folder)
+        }
+        return configuration
     }
 }
 

@@ -1,0 +1,214 @@
+/// Writes a Metro 2 character-format file (426-byte base segment) for Equifax Canada: a
+/// Header, one Base segment per account with its J1, J2 and K1 segments, and a Trailer whose
+/// every total is counted from the records written.
+///
+/// Choices where the public layout leaves a byte open, made here once:
+/// - Records are variable length: the Record Descriptor Word counts the base segment and its
+///   appended segments (426 + 100 per J1 + 200 per J2 + 34 for K1); no Block Descriptor Word.
+///   The newline, when configured, ends each record and is not counted.
+/// - Time Stamp (6–19) is the moment the file is created, the same for every record.
+/// - Correction Indicator (20) is `0`; Cycle Identifier, Innovis, Experian, TransUnion and
+///   PRBC identifiers are blank.
+/// - 214–230 are blank: Equifax Canada's currency code is left blank, which its variant reads
+///   as Canadian dollars (an inference; no public text says so). Consumer Transaction Type
+///   (231) is `1` (new) on an account's first report, blank afterwards.
+/// - Terms Frequency is `P` (deferred), Payment History Profile 24 × `D` (no history): a
+///   collection agency has no payment history with the consumer. Scheduled Monthly Payment
+///   and Original Charge-off Amount are 0.
+/// - Amounts are whole dollars, cents truncated. Postal codes are written without their
+///   space (`H2X1Y4`). The primary consumer's ECOA code is `1`, an associated consumer's `2`.
+/// - Trailer reserved fields are blank, Block Count 0.
+public final class Metro2Writer {
+    /// When the file is made: the Header's Date Created and every Time Stamp.
+    public struct Moment: Sendable {
+        public var date: CalendarDate
+        public var hour: Int
+        public var minute: Int
+        public var second: Int
+
+        public init(date: CalendarDate, hour: Int = 0, minute: Int = 0, second: Int = 0) {
+            self.date = date
+            self.hour = hour
+            self.minute = minute
+            self.second = second
+        }
+    }
+
+    /// The date this layout was implemented and last revised: Header Program Date fields.
+    static let programDate = CalendarDate(year: 2026, month: 12, day: 1)!
+
+    private let sink: FileSink
+    private let newline: Bool
+    private let identificationNumber: [UInt8]
+    private let timeStamp: Int64
+    public private(set) var totals = Metro2Totals()
+    private var record = FixedRecord(length: Metro2Layout.recordLength)
+    private var line: [UInt8] = []
+
+    public init(sink: FileSink, identificationNumber: String, created: Moment, newline: Bool) {
+        self.sink = sink
+        self.newline = newline
+        self.identificationNumber = BureauText.fold(identificationNumber)
+        let d = created.date
+        timeStamp = Int64(d.month * 1_000_000 + d.day * 10_000 + d.year) * 1_000_000
+            + Int64(created.hour * 10_000 + created.minute * 100 + created.second)
+        line.reserveCapacity(1024)
+    }
+
+    /// The Header record.
+    public func writeHeader(activityDate: CalendarDate, created: CalendarDate, programIdentifier: String,
+        reporterName: String, reporterAddress: String, reporterPhone: String?) throws
+    {
+        typealias H = Metro2Layout.Header
+        var header = FixedRecord(length: Metro2Layout.recordLength)
+        header.put(H.rdw, number: Int64(Metro2Layout.recordLength))
+        header.put(H.identifier, text: "HEADER")
+        header.put(H.equifax, text: programIdentifier)
+        header.put(H.activityDate, date: activityDate)
+        header.put(H.dateCreated, date: created)
+        header.put(H.programDate, date: Self.programDate)
+        header.put(H.programRevisionDate, date: Self.programDate)
+        header.put(H.reporterName, text: reporterName)
+        header.put(H.reporterAddress, text: reporterAddress)
+        header.put(H.reporterPhone, digits: reporterPhone)
+        header.put(H.vendorName, text: "RELAIS")
+        header.put(H.vendorVersion, text: RelaisCommandLine.version)
+        try emit(header.bytes)
+    }
+
+    /// One Base segment with its J1 / J2 and K1 segments. The account was validated: every
+    /// value fits its field.
+    public func write(_ account: BureauAccount) throws {
+        typealias B = Metro2Layout.Base
+        let consumer = account.consumer
+        var j1: [BureauConsumer] = []
+        var j2: [BureauConsumer] = []
+        for other in account.associated {
+            if other.livesWith(consumer) { j1.append(other) } else { j2.append(other) }
+        }
+        let length = Metro2Layout.recordLength + 100 * j1.count + 200 * j2.count + Metro2Layout.OriginalCreditor.length
+
+        record.put(B.rdw, number: Int64(length))
+        record.put(B.processingIndicator, number: 1)
+        record.put(B.timeStamp, number: timeStamp)
+        record.put(B.correctionIndicator, number: 0)
+        record.put(B.identificationNumber, bytes: identificationNumber)
+        record.put(B.cycle, bytes: [])
+        record.put(B.accountNumber, text: account.ourReference)
+        record.put(B.portfolioType, text: "O")
+        record.put(B.accountType, text: "48")
+        record.put(B.dateOpened, date: account.dateOpened)
+        record.put(B.creditLimit, number: 0)
+        record.put(B.highestCredit, number: Self.dollars(account.highestCredit))
+        record.put(B.termsDuration, text: "001")
+        record.put(B.termsFrequency, text: "P")
+        record.put(B.scheduledPayment, number: 0)
+        record.put(B.actualPayment, number: Self.dollars(account.paymentThisMonth))
+        record.put(B.accountStatus, text: account.status.rawValue)
+        record.put(B.paymentRating, bytes: [])
+        record.put(B.paymentHistory, bytes: Self.noHistory)
+        record.put(B.specialComment, text: account.specialComment)
+        record.put(B.compliance, text: account.compliance)
+        record.put(B.currentBalance, number: Self.dollars(account.balance))
+        record.put(B.amountPastDue, number: Self.dollars(account.amountPastDue))
+        record.put(B.chargeOff, number: 0)
+        record.put(B.accountInformationDate, date: account.accountInformationDate)
+        record.put(B.firstDelinquency, date: account.firstDelinquency)
+        record.put(B.dateClosed, date: account.dateClosed)
+        record.put(B.lastPayment, date: account.lastPayment)
+        record.put(B.reserved, bytes: [])
+        record.put(B.transactionType, text: account.firstReport ? "1" : "")
+        record.put(B.surname, text: consumer.surname)
+        record.put(B.firstName, text: consumer.firstName)
+        record.put(B.middleName, bytes: [])
+        record.put(B.generation, bytes: [])
+        record.put(B.sin, digits: consumer.sin)
+        record.put(B.birthDate, date: consumer.birthDate)
+        record.put(B.phone, digits: consumer.phone)
+        record.put(B.ecoa, text: "1")
+        record.put(B.consumerInformation, bytes: [])
+        record.put(B.country, text: consumer.country)
+        record.put(B.address1, text: consumer.address1 ?? "")
+        record.put(B.address2, text: consumer.address2 ?? "")
+        record.put(B.city, text: consumer.city ?? "")
+        record.put(B.province, text: consumer.province ?? "")
+        record.put(B.postalCode, bytes: Self.postal(consumer.postalCode))
+        record.put(B.addressIndicator, bytes: [])
+        record.put(B.residence, bytes: [])
+
+        line.removeAll(keepingCapacity: true)
+        line.append(contentsOf: record.bytes)
+        for other in j1 { line.append(contentsOf: Self.associated(other, length: 100)) }
+        for other in j2 { line.append(contentsOf: Self.associated(other, length: 200)) }
+        var k1 = FixedRecord(length: Metro2Layout.OriginalCreditor.length)
+        k1.put(Metro2Layout.OriginalCreditor.identifier, text: "K1")
+        k1.put(Metro2Layout.OriginalCreditor.name, text: account.originalCreditor)
+        k1.put(Metro2Layout.OriginalCreditor.classification, digits: account.creditorClassification)
+        line.append(contentsOf: k1.bytes)
+        try emit(line)
+
+        // The totals, from what was just written.
+        totals.baseRecords += 1
+        totals.statuses[account.status.rawValue, default: 0] += 1
+        totals.j1 += j1.count
+        totals.j2 += j2.count
+        totals.k1 += 1
+        if consumer.sin != nil { totals.sinBase += 1 }
+        if consumer.birthDate != nil { totals.birthBase += 1 }
+        if consumer.phone != nil { totals.phones += 1 }
+        for other in j1 {
+            if other.sin != nil { totals.sinJ1 += 1 }
+            if other.birthDate != nil { totals.birthJ1 += 1 }
+            if other.phone != nil { totals.phones += 1 }
+        }
+        for other in j2 {
+            if other.sin != nil { totals.sinJ2 += 1 }
+            if other.birthDate != nil { totals.birthJ2 += 1 }
+            if other.phone != nil { totals.phones += 1 }
+        }
+    }
+
+    /// The Trailer record, from the totals counted while writing.
+    public func writeTrailer() throws {
+        typealias T = Metro2Layout.Trailer
+        var trailer = FixedRecord(length: Metro2Layout.recordLength)
+        trailer.put(T.rdw, number: Int64(Metro2Layout.recordLength))
+        trailer.put(T.identifier, text: "TRAILER")
+        for (field, value) in totals.fieldValues { trailer.put(field, number: Int64(value)) }
+        try emit(trailer.bytes)
+    }
+
+    private func emit(_ bytes: [UInt8]) throws {
+        try sink.write(bytes)
+        if newline { try sink.write(Self.newlineByte) }
+    }
+
+    private static let newlineByte: [UInt8] = [0x0A]
+    private static let noHistory = [UInt8](repeating: 0x44, count: 24)
+
+    /// Whole dollars, cents truncated; never negative.
+    static func dollars(_ money: Money) -> Int64 { max(0, money.cents) / 100 }
+
+    static func postal(_ code: String?) -> [UInt8] { BureauText.fold(code ?? "").filter { $0 != 0x20 } }
+
+    static func associated(_ consumer: BureauConsumer, length: Int) -> [UInt8] {
+        typealias A = Metro2Layout.Associated
+        var segment = FixedRecord(length: length)
+        segment.put(A.identifier, text: length == 100 ? "J1" : "J2")
+        segment.put(A.surname, text: consumer.surname)
+        segment.put(A.firstName, text: consumer.firstName)
+        segment.put(A.sin, digits: consumer.sin)
+        segment.put(A.birthDate, date: consumer.birthDate)
+        segment.put(A.phone, digits: consumer.phone)
+        segment.put(A.ecoa, text: "2")
+        if length == 200 {
+            segment.put(A.country, text: consumer.country)
+            segment.put(A.address1, text: consumer.address1 ?? "")
+            segment.put(A.address2, text: consumer.address2 ?? "")
+            segment.put(A.city, text: consumer.city ?? "")
+            segment.put(A.province, text: consumer.province ?? "")
+            segment.put(A.postalCode, bytes: postal(consumer.postalCode))
+        }
+        return segment.bytes
+    }
+}
