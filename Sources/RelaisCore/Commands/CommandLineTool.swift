@@ -79,7 +79,8 @@ public enum RelaisCommandLine {
     public static let version = "0.1.0"
 
     public static var commands: [Command] {
-        [ServeCommand.command, IngestCommand.command, InventoryCommand.command]
+        [ServeCommand.command, IngestCommand.command, InventoryCommand.command,
+         BureauCommand.command]
     }
 
     public static func main(_ arguments: [String]) -> Int32 {

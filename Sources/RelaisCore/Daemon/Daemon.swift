@@ -60,6 +60,8 @@ public final class Daemon {
         }
         try intake.reconcile()
         scan(watcher: watcher)
+        let bureauSchedule = BureauSchedule(configuration: configuration, log: log)
+        bureauSchedule.runDue(store: store, today: CalendarDate.today())
         var nextRescan = Clock.monotonic() + configuration.rescanSeconds
         notifier.send("READY=1\nSTATUS=watching \(watcher.watchedCount) inbox folders")
         log.info("watching", ["folders": String(watcher.watchedCount), "inbox": configuration.inbox,
@@ -87,6 +89,7 @@ public final class Daemon {
             }
             if Clock.monotonic() >= nextRescan {
                 scan(watcher: watcher)
+                bureauSchedule.runDue(store: store, today: CalendarDate.today())
                 nextRescan = Clock.monotonic() + configuration.rescanSeconds
             }
             takeReadyFiles(intake: intake, signals: signals, watcher: watcher)

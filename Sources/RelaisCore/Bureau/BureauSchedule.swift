@@ -1,0 +1,49 @@
+import Foundation
+
+/// The monthly schedule of the bureau feed: on each configured bureau's day of the month, the
+/// previous month is written into its outbox, once. The daemon asks at startup and on each
+/// rescan; a month already written is left alone, so asking often costs one query.
+///
+/// Only the previous month is ever written by the schedule: a month missed (the daemon was
+/// down for longer than a month) is written by hand with `relais bureau`, in order.
+public struct BureauSchedule {
+    let configuration: Configuration
+    let log: Log
+
+    public init(configuration: Configuration, log: Log) {
+        self.configuration = configuration
+        self.log = log
+    }
+
+    /// Writes every bureau file that is due on `today`; returns what was written. A bureau that
+    /// fails is logged and the others still run.
+    @discardableResult
+    public func runDue(store: CaseStore, today: CalendarDate) -> [BureauRun] {
+        guard let bureaus = configuration.bureaus else { return [] }
+        var runs: [BureauRun] = []
+        for bureau in Bureau.allCases {
+            guard let feed = bureaus.feeds[bureau], today.day >= feed.dayOfMonth else { continue }
+            let month = ReportMonth(today).previous
+            do {
+                let reporter = try BureauReporter(store: store, configuration: configuration, bureau: bureau)
+                reporter.log = log
+                let written = try reporter.writtenMonths()
+                if let latest = written.last.flatMap(ReportMonth.init), latest >= month { continue }
+                runs.append(try reporter.run(month: month, today: today, created: Self.now(today)))
+            } catch {
+                log.error("bureau file not written", ["bureau": bureau.rawValue, "month": month.description,
+                    "error": "\(error)"])
+            }
+        }
+        return runs
+    }
+
+    /// The moment of creation: today's date and the current local time.
+    static func now(_ today: CalendarDate) -> Metro2Writer.Moment {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "America/Toronto") ?? .current
+        let parts = calendar.dateComponents([.hour, .minute, .second], from: Date())
+        return Metro2Writer.Moment(date: today, hour: parts.hour ?? 0, minute: parts.minute ?? 0,
+            second: parts.second ?? 0)
+    }
+}
