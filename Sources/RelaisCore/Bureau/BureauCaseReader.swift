@@ -1,28 +1,29 @@
 /// Reads, one case at a time and in case order, what the store knows of every consumer case
 /// for a bureau and month: the case, its debtor, co-debtors, payments, disputes, deletion
-/// request and the last report to this bureau. Nothing but the current case is held, except
-/// the month's payments, open disputes and deletion requests, which are few.
+/// request and the last report to this bureau. Co-debtors and payments come from their own
+/// cursors in case order, merged as the cases go by; nothing but the current case is held,
+/// except the open disputes and deletion requests, which are few.
 final class BureauCaseReader {
     private let cases: SQLiteStatement
     private let coDebtors: SQLiteStatement
     private var coDebtorPending: Bool
-    private let payments: [Int64: Int64]
+    private let payments: SQLiteStatement
+    private var paymentPending: Bool
     private let disputes: Set<Int64>
     private let deletions: [Int64: CalendarDate]
+    /// Client names, for the K1 segment of a case without an original creditor: few clients.
+    private let clientNames: [String: String]
 
     init(db: SQLiteConnection, bureau: Bureau, month: ReportMonth) throws {
         let end = SQLiteValue.text(month.lastDay.iso)
         cases = try db.prepare("""
-            SELECT c.id, c.our_ref, c.client_id, c.client_ref, cl.name, c.opened_on, c.assigned_cents,
+            SELECT c.id, c.our_ref, c.client_id, c.client_ref, NULL, c.opened_on, c.assigned_cents,
                 c.balance_cents, c.status, c.sub_status, c.closed_on, c.original_creditor,
-                c.creditor_classification, c.first_delinquency_date, c.last_payment_date,
-                (SELECT MAX(t.on_date) FROM transactions t WHERE t.case_id = c.id
-                    AND t.kind IN ('payment', 'direct-payment') AND t.on_date <= ?1),
+                c.creditor_classification, c.first_delinquency_date, c.last_payment_date, NULL,
                 d.first_name, d.last_name, d.address_line1, d.address_line2, d.city, d.province,
                 d.postal_code, d.country, d.phone_home, d.phone_mobile, d.phone_work, d.birth_date, d.sin,
                 a.last_month, a.last_status, a.last_compliance, a.first_delinquency_date
             FROM cases c
-            JOIN clients cl ON cl.id = c.client_id
             JOIN debtors d ON d.case_id = c.id AND d.role = 'debtor'
             LEFT JOIN bureau_accounts a ON a.bureau = ?2 AND a.case_id = c.id
             WHERE c.kind = 'consumer' AND c.opened_on <= ?1
@@ -36,14 +37,15 @@ final class BureauCaseReader {
             """)
         coDebtorPending = try coDebtors.step()
 
-        var payments: [Int64: Int64] = [:]
-        let paid = try db.prepare("""
-            SELECT case_id, SUM(amount_cents) FROM transactions
-            WHERE kind IN ('payment', 'direct-payment') AND on_date BETWEEN ? AND ? GROUP BY case_id
+        // Per case with payments: the latest payment up to month end, and the month's total.
+        payments = try db.prepare("""
+            SELECT case_id, MAX(CASE WHEN on_date <= ?2 THEN on_date END),
+                SUM(CASE WHEN on_date BETWEEN ?1 AND ?2 THEN amount_cents ELSE 0 END)
+            FROM transactions WHERE kind IN ('payment', 'direct-payment')
+            GROUP BY case_id ORDER BY case_id
             """)
-        try paid.bind([.text(month.firstDay.iso), end])
-        while try paid.step() { payments[paid.int(0)] = paid.int(1) }
-        self.payments = payments
+        try payments.bind([.text(month.firstDay.iso), end])
+        paymentPending = try payments.step()
 
         var disputes = Set<Int64>()
         let open = try db.prepare(
@@ -58,6 +60,12 @@ final class BureauCaseReader {
             deletions[asked.int(0)] = CalendarDate(iso: String((asked.text(1) ?? "").prefix(10)))
         }
         self.deletions = deletions
+
+        var names: [String: String] = [:]
+        for row in try db.rows("SELECT id, name FROM clients") {
+            if let id = row[0].text { names[id] = row[1].text ?? id }
+        }
+        clientNames = names
     }
 
     /// The next case, or nil when every case was read.
@@ -65,19 +73,26 @@ final class BureauCaseReader {
         guard try cases.step() else { return nil }
         let s = cases
         let caseID = s.int(0)
-        func date(_ column: Int32) -> CalendarDate? { s.text(column).flatMap(CalendarDate.init(iso:)) }
+        func date(_ column: Int32) -> CalendarDate? { s.text(column).flatMap(Self.date) }
         let (consumer, rawSIN) = Self.consumer(s, from: 16)
         var facts = BureauCaseFacts(
             caseID: caseID, ourReference: s.text(1) ?? "", clientID: s.text(2) ?? "", clientReference: s.text(3) ?? "",
-            clientName: s.text(4) ?? "", openedOn: date(5), assigned: Money(cents: s.int(6)),
+            clientName: clientNames[s.text(2) ?? ""] ?? "", openedOn: date(5), assigned: Money(cents: s.int(6)),
             balance: Money(cents: s.int(7)), status: s.text(8) ?? "", subStatus: s.text(9) ?? "", closedOn: date(10),
             originalCreditor: s.text(11), classification: s.text(12), firstDelinquency: date(13),
-            clientLastPayment: date(14), lastPayment: date(15),
-            paymentThisMonth: Money(cents: payments[caseID] ?? 0), consumer: consumer, rawSIN: rawSIN,
+            clientLastPayment: date(14), lastPayment: nil,
+            paymentThisMonth: .zero, consumer: consumer, rawSIN: rawSIN,
             associated: [], disputeOpen: disputes.contains(caseID), deletionRequested: deletions[caseID], prior: nil)
         if let last = s.text(29), let reportedDate = date(32) {
             facts.prior = PriorReport(month: last, status: s.text(30) ?? "", compliance: s.text(31) ?? "",
                 firstDelinquency: reportedDate)
+        }
+
+        while paymentPending && payments.int(0) < caseID { paymentPending = try payments.step() }
+        if paymentPending && payments.int(0) == caseID {
+            facts.lastPayment = payments.text(1).flatMap(Self.date)
+            facts.paymentThisMonth = Money(cents: payments.int(2))
+            paymentPending = try payments.step()
         }
 
         // Co-debtors come in case order too: skip those of cases not read (commercial ones).
@@ -97,17 +112,60 @@ final class BureauCaseReader {
         let phone = [text(8), text(9), text(10)].lazy.compactMap(Self.phone).first
         let rawSIN = text(12)
         let consumer = BureauConsumer(
-            surname: text(1) ?? "", firstName: text(0) ?? "", sin: rawSIN.flatMap(SIN.init)?.digits,
-            birthDate: text(11).flatMap(CalendarDate.init(iso:)), phone: phone, address1: text(2), address2: text(3),
+            surname: text(1) ?? "", firstName: text(0) ?? "", sin: rawSIN.flatMap(Self.sin),
+            birthDate: text(11).flatMap(Self.date), phone: phone, address1: text(2), address2: text(3),
             city: text(4), province: text(5)?.uppercased(), postalCode: text(6), country: text(7) ?? "CA")
         return (consumer, rawSIN)
     }
 
-    /// Ten digits, from `5145551234` or `5145551234 x12`; nil otherwise.
+    /// `YYYY-MM-DD` read from its bytes: six dates a case, a million cases.
+    static func date(_ text: String) -> CalendarDate? {
+        var digits = (0, 0, 0)
+        var count = 0
+        for (index, byte) in text.utf8.enumerated() {
+            if index == 4 || index == 7 {
+                guard byte == 0x2D else { return nil }
+                continue
+            }
+            guard byte >= 0x30 && byte <= 0x39, index < 10 else { return nil }
+            let d = Int(byte - 0x30)
+            if index < 4 { digits.0 = digits.0 * 10 + d } else if index < 7 { digits.1 = digits.1 * 10 + d } else {
+                digits.2 = digits.2 * 10 + d
+            }
+            count += 1
+        }
+        guard count == 8 else { return nil }
+        return CalendarDate(year: digits.0, month: digits.1, day: digits.2)
+    }
+
+    /// Ten digits, from `5145551234` or `5145551234 x12` as the intake stores them; nil
+    /// otherwise.
     static func phone(_ stored: String?) -> String? {
         guard let stored else { return nil }
-        let number = stored.split(separator: " ").first.map(String.init) ?? ""
-        let digits = BureauText.digits(number)
-        return digits.count == 10 ? digits : nil
+        var count = 0
+        for byte in stored.utf8 {
+            if byte == 0x20 { break }
+            guard byte >= 0x30 && byte <= 0x39 else { return nil }
+            count += 1
+        }
+        guard count == 10 else { return nil }
+        return stored.utf8.count == 10 ? stored : String(stored.prefix(10))
+    }
+
+    /// The nine digits of a stored SIN that passes its checksum. The store keeps bare digits;
+    /// anything else goes through `SIN`, which accepts spaces and dashes.
+    static func sin(_ stored: String) -> String? {
+        let bytes = stored.utf8
+        guard bytes.count == 9, bytes.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return SIN(stored)?.digits }
+        var sum = 0
+        for (index, byte) in bytes.enumerated() {
+            var value = Int(byte - 0x30)
+            if index % 2 == 1 {
+                value *= 2
+                if value > 9 { value -= 9 }
+            }
+            sum += value
+        }
+        return sum % 10 == 0 ? stored : nil
     }
 }

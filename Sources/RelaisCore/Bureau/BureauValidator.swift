@@ -77,11 +77,10 @@ enum BureauValidator {
         }
 
         // Required fields.
-        let accountNumber = BureauText.fold(account.ourReference)
-        if accountNumber.isEmpty || accountNumber.count > 30 {
+        if !BureauText.hasContent(account.ourReference) || account.ourReference.utf8.count > 30 {
             return fail("Consumer Account Number", "our reference must be 1 to 30 characters")
         }
-        if BureauText.fold(account.originalCreditor).isEmpty {
+        if !BureauText.hasContent(account.originalCreditor) {
             return fail("Original Creditor Name", "no original creditor and no client name")
         }
         if !classifications.contains(account.creditorClassification) {
@@ -94,10 +93,10 @@ enum BureauValidator {
     private static func identification(_ consumer: BureauConsumer, rawSIN: String?, role: String,
         needsAddress: Bool) -> Problem?
     {
-        if BureauText.fold(consumer.surname).isEmpty {
+        if !BureauText.hasContent(consumer.surname) {
             return Problem(field: "Surname", reason: "the \(role) has no surname")
         }
-        if BureauText.fold(consumer.firstName).isEmpty {
+        if !BureauText.hasContent(consumer.firstName) {
             return Problem(field: "First Name", reason: "the \(role) has no first name")
         }
         if let raw = rawSIN, !raw.isEmpty, consumer.sin == nil {
@@ -107,10 +106,10 @@ enum BureauValidator {
         if consumer.country != "CA" {
             return Problem(field: "Country Code", reason: "the \(role)'s address is not in Canada (\(consumer.country))")
         }
-        if BureauText.fold(consumer.address1 ?? "").isEmpty {
+        if !BureauText.hasContent(consumer.address1) {
             return Problem(field: "First Line of Address", reason: "the \(role) has no street address")
         }
-        if BureauText.fold(consumer.city ?? "").isEmpty {
+        if !BureauText.hasContent(consumer.city) {
             return Problem(field: "City", reason: "the \(role) has no city")
         }
         let province = consumer.province ?? ""
@@ -127,17 +126,20 @@ enum BureauValidator {
 
     /// `A1A 1A1` (the space optional), without the letters Canada Post never uses.
     static func isPostalCode(_ text: String) -> Bool {
-        let bytes = Array(text.utf8).filter { $0 != 0x20 }.map { $0 >= 0x61 && $0 <= 0x7A ? $0 - 0x20 : $0 }
-        guard bytes.count == 6 else { return false }
-        let never: Set<UInt8> = Set("DFIOQU".utf8)
-        for (i, b) in bytes.enumerated() {
-            if i % 2 == 0 {
-                guard b >= 0x41 && b <= 0x5A, !never.contains(b) else { return false }
-                if i == 0 && (b == 0x57 || b == 0x5A) { return false }
+        var index = 0
+        for raw in text.utf8 where raw != 0x20 {
+            let b = raw >= 0x61 && raw <= 0x7A ? raw - 0x20 : raw
+            guard index < 6 else { return false }
+            if index % 2 == 0 {
+                // Letters, without D F I O Q U, and never W or Z first.
+                guard b >= 0x41 && b <= 0x5A, b != 0x44, b != 0x46, b != 0x49, b != 0x4F, b != 0x51, b != 0x55
+                else { return false }
+                if index == 0 && (b == 0x57 || b == 0x5A) { return false }
             } else {
                 guard b >= 0x30 && b <= 0x39 else { return false }
             }
+            index += 1
         }
-        return true
+        return index == 6
     }
 }

@@ -41,8 +41,22 @@ public final class Metro2Writer {
     private let newline: Bool
     private let identificationNumber: [UInt8]
     private let timeStamp: Int64
-    public private(set) var totals = Metro2Totals()
+    private var counted = Metro2Totals()
+    // Status counts kept apart from the dictionary: one increment a record, no hashing.
+    private var collections = 0
+    private var paid = 0
+    private var deleted = 0
+
+    /// The totals of the records written so far.
+    public var totals: Metro2Totals {
+        var t = counted
+        for (code, n) in [("93", collections), ("62", paid), ("DA", deleted)] where n > 0 { t.statuses[code] = n }
+        return t
+    }
     private var record = FixedRecord(length: Metro2Layout.recordLength)
+    private var k1 = FixedRecord(length: Metro2Layout.OriginalCreditor.length)
+    private var j1: [BureauConsumer] = []
+    private var j2: [BureauConsumer] = []
     private var line: [UInt8] = []
 
     public init(sink: FileSink, identificationNumber: String, created: Moment, newline: Bool) {
@@ -81,8 +95,8 @@ public final class Metro2Writer {
     public func write(_ account: BureauAccount) throws {
         typealias B = Metro2Layout.Base
         let consumer = account.consumer
-        var j1: [BureauConsumer] = []
-        var j2: [BureauConsumer] = []
+        j1.removeAll(keepingCapacity: true)
+        j2.removeAll(keepingCapacity: true)
         for other in account.associated {
             if other.livesWith(consumer) { j1.append(other) } else { j2.append(other) }
         }
@@ -132,7 +146,7 @@ public final class Metro2Writer {
         record.put(B.address2, text: consumer.address2 ?? "")
         record.put(B.city, text: consumer.city ?? "")
         record.put(B.province, text: consumer.province ?? "")
-        record.put(B.postalCode, bytes: Self.postal(consumer.postalCode))
+        record.put(B.postalCode, text: Self.postalWithoutSpace(consumer.postalCode))
         record.put(B.addressIndicator, bytes: [])
         record.put(B.residence, bytes: [])
 
@@ -140,7 +154,6 @@ public final class Metro2Writer {
         line.append(contentsOf: record.bytes)
         for other in j1 { line.append(contentsOf: Self.associated(other, length: 100)) }
         for other in j2 { line.append(contentsOf: Self.associated(other, length: 200)) }
-        var k1 = FixedRecord(length: Metro2Layout.OriginalCreditor.length)
         k1.put(Metro2Layout.OriginalCreditor.identifier, text: "K1")
         k1.put(Metro2Layout.OriginalCreditor.name, text: account.originalCreditor)
         k1.put(Metro2Layout.OriginalCreditor.classification, digits: account.creditorClassification)
@@ -148,23 +161,27 @@ public final class Metro2Writer {
         try emit(line)
 
         // The totals, from what was just written.
-        totals.baseRecords += 1
-        totals.statuses[account.status.rawValue, default: 0] += 1
-        totals.j1 += j1.count
-        totals.j2 += j2.count
-        totals.k1 += 1
-        if consumer.sin != nil { totals.sinBase += 1 }
-        if consumer.birthDate != nil { totals.birthBase += 1 }
-        if consumer.phone != nil { totals.phones += 1 }
+        counted.baseRecords += 1
+        switch account.status {
+        case .collection: collections += 1
+        case .paid: paid += 1
+        case .delete: deleted += 1
+        }
+        counted.j1 += j1.count
+        counted.j2 += j2.count
+        counted.k1 += 1
+        if consumer.sin != nil { counted.sinBase += 1 }
+        if consumer.birthDate != nil { counted.birthBase += 1 }
+        if consumer.phone != nil { counted.phones += 1 }
         for other in j1 {
-            if other.sin != nil { totals.sinJ1 += 1 }
-            if other.birthDate != nil { totals.birthJ1 += 1 }
-            if other.phone != nil { totals.phones += 1 }
+            if other.sin != nil { counted.sinJ1 += 1 }
+            if other.birthDate != nil { counted.birthJ1 += 1 }
+            if other.phone != nil { counted.phones += 1 }
         }
         for other in j2 {
-            if other.sin != nil { totals.sinJ2 += 1 }
-            if other.birthDate != nil { totals.birthJ2 += 1 }
-            if other.phone != nil { totals.phones += 1 }
+            if other.sin != nil { counted.sinJ2 += 1 }
+            if other.birthDate != nil { counted.birthJ2 += 1 }
+            if other.phone != nil { counted.phones += 1 }
         }
     }
 
@@ -190,6 +207,12 @@ public final class Metro2Writer {
     static func dollars(_ money: Money) -> Int64 { max(0, money.cents) / 100 }
 
     static func postal(_ code: String?) -> [UInt8] { BureauText.fold(code ?? "").filter { $0 != 0x20 } }
+
+    /// The postal code without its space, cheaply when it has none.
+    static func postalWithoutSpace(_ code: String?) -> String {
+        guard let code else { return "" }
+        return code.utf8.contains(0x20) ? String(decoding: code.utf8.filter { $0 != 0x20 }, as: UTF8.self) : code
+    }
 
     static func associated(_ consumer: BureauConsumer, length: Int) -> [UInt8] {
         typealias A = Metro2Layout.Associated
