@@ -185,17 +185,15 @@ public final class BureauReporter {
         let db = store.connection
         var run = BureauRun(bureau: feed.bureau, month: month)
         let reader = try BureauCaseReader(db: db, bureau: feed.bureau, month: month)
-        let insertReport = try db.prepare("""
-            INSERT INTO bureau_reports (bureau, month, case_id, status, special_comment, compliance, balance_cents,
-                first_delinquency_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """)
         // The reader's cursor joins bureau_accounts by case; each upsert touches only the case
         // just read, which the cursor never visits again, so reading and writing do not meet.
         let upsertAccount = try db.prepare("""
-            INSERT INTO bureau_accounts (bureau, case_id, first_month, last_month, last_status, last_compliance,
-                first_delinquency_date) VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO bureau_accounts (bureau, case_id, first_month, last_month, last_status,
+                last_special_comment, last_compliance, last_balance_cents, first_delinquency_date)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(bureau, case_id) DO UPDATE SET last_month = excluded.last_month,
-                last_status = excluded.last_status, last_compliance = excluded.last_compliance
+                last_status = excluded.last_status, last_special_comment = excluded.last_special_comment,
+                last_compliance = excluded.last_compliance, last_balance_cents = excluded.last_balance_cents
             """)
 
         let metro2 = feed.bureau == .equifax
@@ -221,19 +219,23 @@ public final class BureauReporter {
                 try metro2?.write(account)
                 try csv?.write(account)
                 run.records += 1
-                let fdd = SQLiteValue.text(account.firstDelinquency.iso)
-                let status = SQLiteValue.text(account.status.rawValue)
-                let compliance = SQLiteValue.text(account.compliance)
-                try insertReport.bind([bureau, monthText, .integer(account.caseID), status,
-                    .text(account.specialComment), compliance, .integer(account.balance.cents), fdd])
-                try insertReport.step()
-                try upsertAccount.bind([bureau, .integer(account.caseID), monthText, monthText, status, compliance,
-                    fdd])
+                try upsertAccount.bind([bureau, .integer(account.caseID), monthText, monthText,
+                    .text(account.status.rawValue), .text(account.specialComment), .text(account.compliance),
+                    .integer(account.balance.cents), .text(account.firstDelinquency.iso)])
                 try upsertAccount.step()
             }
         }
         try metro2?.writeTrailer()
         run.totals = metro2?.totals
+
+        // The month's history, in one statement from the accounts just reported.
+        try db.run("""
+            INSERT INTO bureau_reports (bureau, month, case_id, status, special_comment, compliance, balance_cents,
+                first_delinquency_date)
+            SELECT bureau, last_month, case_id, last_status, last_special_comment, last_compliance,
+                last_balance_cents, first_delinquency_date
+            FROM bureau_accounts WHERE bureau = ? AND last_month = ?
+            """, [bureau, monthText])
         return run
     }
 
@@ -243,8 +245,9 @@ public final class BureauReporter {
         let db = store.connection
         try db.run("DELETE FROM bureau_accounts WHERE bureau = ?1 AND first_month = ?2", [bureau, month])
         try db.run("""
-            UPDATE bureau_accounts SET (last_month, last_status, last_compliance) = (
-                SELECT r.month, r.status, r.compliance FROM bureau_reports r
+            UPDATE bureau_accounts SET (last_month, last_status, last_special_comment, last_compliance,
+                last_balance_cents) = (
+                SELECT r.month, r.status, r.special_comment, r.compliance, r.balance_cents FROM bureau_reports r
                 WHERE r.bureau = bureau_accounts.bureau AND r.case_id = bureau_accounts.case_id AND r.month < ?2
                 ORDER BY r.month DESC LIMIT 1)
             WHERE bureau = ?1 AND last_month = ?2

@@ -93,7 +93,6 @@ public final class Metro2Writer {
     /// One Base segment with its J1 / J2 and K1 segments. The account was validated: every
     /// value fits its field.
     public func write(_ account: BureauAccount) throws {
-        typealias B = Metro2Layout.Base
         let consumer = account.consumer
         j1.removeAll(keepingCapacity: true)
         j2.removeAll(keepingCapacity: true)
@@ -102,53 +101,10 @@ public final class Metro2Writer {
         }
         let length = Metro2Layout.recordLength + 100 * j1.count + 200 * j2.count + Metro2Layout.OriginalCreditor.length
 
-        record.put(B.rdw, number: Int64(length))
-        record.put(B.processingIndicator, number: 1)
-        record.put(B.timeStamp, number: timeStamp)
-        record.put(B.correctionIndicator, number: 0)
-        record.put(B.identificationNumber, bytes: identificationNumber)
-        record.put(B.cycle, bytes: [])
-        record.put(B.accountNumber, text: account.ourReference)
-        record.put(B.portfolioType, text: "O")
-        record.put(B.accountType, text: "48")
-        record.put(B.dateOpened, date: account.dateOpened)
-        record.put(B.creditLimit, number: 0)
-        record.put(B.highestCredit, number: Self.dollars(account.highestCredit))
-        record.put(B.termsDuration, text: "001")
-        record.put(B.termsFrequency, text: "P")
-        record.put(B.scheduledPayment, number: 0)
-        record.put(B.actualPayment, number: Self.dollars(account.paymentThisMonth))
-        record.put(B.accountStatus, text: account.status.rawValue)
-        record.put(B.paymentRating, bytes: [])
-        record.put(B.paymentHistory, bytes: Self.noHistory)
-        record.put(B.specialComment, text: account.specialComment)
-        record.put(B.compliance, text: account.compliance)
-        record.put(B.currentBalance, number: Self.dollars(account.balance))
-        record.put(B.amountPastDue, number: Self.dollars(account.amountPastDue))
-        record.put(B.chargeOff, number: 0)
-        record.put(B.accountInformationDate, date: account.accountInformationDate)
-        record.put(B.firstDelinquency, date: account.firstDelinquency)
-        record.put(B.dateClosed, date: account.dateClosed)
-        record.put(B.lastPayment, date: account.lastPayment)
-        record.put(B.reserved, bytes: [])
-        record.put(B.transactionType, text: account.firstReport ? "1" : "")
-        record.put(B.surname, text: consumer.surname)
-        record.put(B.firstName, text: consumer.firstName)
-        record.put(B.middleName, bytes: [])
-        record.put(B.generation, bytes: [])
-        record.put(B.sin, digits: consumer.sin)
-        record.put(B.birthDate, date: consumer.birthDate)
-        record.put(B.phone, digits: consumer.phone)
-        record.put(B.ecoa, text: "1")
-        record.put(B.consumerInformation, bytes: [])
-        record.put(B.country, text: consumer.country)
-        record.put(B.address1, text: consumer.address1 ?? "")
-        record.put(B.address2, text: consumer.address2 ?? "")
-        record.put(B.city, text: consumer.city ?? "")
-        record.put(B.province, text: consumer.province ?? "")
-        record.put(B.postalCode, text: Self.postalWithoutSpace(consumer.postalCode))
-        record.put(B.addressIndicator, bytes: [])
-        record.put(B.residence, bytes: [])
+        // One exclusive access to the reused record for all its fields: a class property
+        // written field by field pays a dynamic exclusivity check each time.
+        Self.fill(&record, account, length: length, identificationNumber: identificationNumber,
+            timeStamp: timeStamp)
 
         line.removeAll(keepingCapacity: true)
         line.append(contentsOf: record.bytes)
@@ -193,6 +149,61 @@ public final class Metro2Writer {
         trailer.put(T.identifier, text: "TRAILER")
         for (field, value) in totals.fieldValues { trailer.put(field, number: Int64(value)) }
         try emit(trailer.bytes)
+    }
+
+    /// The Base segment's fields, in layout order.
+    private static func fill(_ r: inout FixedRecord, _ account: BureauAccount, length: Int,
+        identificationNumber: [UInt8], timeStamp: Int64)
+    {
+        typealias B = Metro2Layout.Base
+        let consumer = account.consumer
+        r.put(B.rdw, number: Int64(length))
+        r.put(B.processingIndicator, number: 1)
+        r.put(B.timeStamp, number: timeStamp)
+        r.put(B.correctionIndicator, number: 0)
+        r.put(B.identificationNumber, bytes: identificationNumber)
+        r.put(B.cycle, bytes: [])
+        r.put(B.accountNumber, text: account.ourReference)
+        r.put(B.portfolioType, text: "O")
+        r.put(B.accountType, text: "48")
+        r.put(B.dateOpened, date: account.dateOpened)
+        r.put(B.creditLimit, number: 0)
+        r.put(B.highestCredit, number: Self.dollars(account.highestCredit))
+        r.put(B.termsDuration, text: "001")
+        r.put(B.termsFrequency, text: "P")
+        r.put(B.scheduledPayment, number: 0)
+        r.put(B.actualPayment, number: Self.dollars(account.paymentThisMonth))
+        r.put(B.accountStatus, text: account.status.rawValue)
+        r.put(B.paymentRating, bytes: [])
+        r.put(B.paymentHistory, bytes: Self.noHistory)
+        r.put(B.specialComment, text: account.specialComment)
+        r.put(B.compliance, text: account.compliance)
+        r.put(B.currentBalance, number: Self.dollars(account.balance))
+        r.put(B.amountPastDue, number: Self.dollars(account.amountPastDue))
+        r.put(B.chargeOff, number: 0)
+        r.put(B.accountInformationDate, date: account.accountInformationDate)
+        r.put(B.firstDelinquency, date: account.firstDelinquency)
+        r.put(B.dateClosed, date: account.dateClosed)
+        r.put(B.lastPayment, date: account.lastPayment)
+        r.put(B.reserved, bytes: [])
+        r.put(B.transactionType, text: account.firstReport ? "1" : "")
+        r.put(B.surname, text: consumer.surname)
+        r.put(B.firstName, text: consumer.firstName)
+        r.put(B.middleName, bytes: [])
+        r.put(B.generation, bytes: [])
+        r.put(B.sin, digits: consumer.sin)
+        r.put(B.birthDate, date: consumer.birthDate)
+        r.put(B.phone, digits: consumer.phone)
+        r.put(B.ecoa, text: "1")
+        r.put(B.consumerInformation, bytes: [])
+        r.put(B.country, text: consumer.country)
+        r.put(B.address1, text: consumer.address1 ?? "")
+        r.put(B.address2, text: consumer.address2 ?? "")
+        r.put(B.city, text: consumer.city ?? "")
+        r.put(B.province, text: consumer.province ?? "")
+        r.put(B.postalCode, text: Self.postalWithoutSpace(consumer.postalCode))
+        r.put(B.addressIndicator, bytes: [])
+        r.put(B.residence, bytes: [])
     }
 
     private func emit(_ bytes: [UInt8]) throws {

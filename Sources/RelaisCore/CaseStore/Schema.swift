@@ -190,10 +190,12 @@ enum Schema {
         );
 
         -- What was reported, per bureau, case and month: the history each month follows from.
+        -- Written only by the bureau feed, from case ids it read in the same transaction; no
+        -- foreign key, because a month's million rows would each pay a lookup for nothing.
         CREATE TABLE bureau_reports (
             bureau TEXT NOT NULL,
             month TEXT NOT NULL,
-            case_id INTEGER NOT NULL REFERENCES cases(id),
+            case_id INTEGER NOT NULL,
             status TEXT NOT NULL,
             special_comment TEXT NOT NULL,
             compliance TEXT NOT NULL,
@@ -202,14 +204,17 @@ enum Schema {
             PRIMARY KEY (bureau, month, case_id)
         ) WITHOUT ROWID;
 
-        -- The latest report per bureau and case, so that a month reads one row per case.
+        -- The latest report per bureau and case, so that a month reads one row per case; the
+        -- month's history rows are copied from it once the month is written.
         CREATE TABLE bureau_accounts (
             bureau TEXT NOT NULL,
-            case_id INTEGER NOT NULL REFERENCES cases(id),
+            case_id INTEGER NOT NULL,
             first_month TEXT NOT NULL,
             last_month TEXT NOT NULL,
             last_status TEXT NOT NULL,
+            last_special_comment TEXT NOT NULL,
             last_compliance TEXT NOT NULL,
+            last_balance_cents INTEGER NOT NULL,
             first_delinquency_date TEXT NOT NULL,
             PRIMARY KEY (bureau, case_id)
         ) WITHOUT ROWID;

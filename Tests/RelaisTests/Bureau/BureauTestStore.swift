@@ -101,8 +101,9 @@ final class BureauTestStore {
         compliance: String = "", firstDelinquency: String) throws
     {
         try store.connection.run("""
-            INSERT INTO bureau_accounts (bureau, case_id, first_month, last_month, last_status, last_compliance,
-                first_delinquency_date) VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO bureau_accounts (bureau, case_id, first_month, last_month, last_status,
+                last_special_comment, last_compliance, last_balance_cents, first_delinquency_date)
+            VALUES (?, ?, ?, ?, ?, '', ?, 0, ?)
             """, [.text(bureau), .integer(caseID), .text(month), .text(month), .text(status), .text(compliance),
                   .text(firstDelinquency)])
         try store.connection.run("""
