@@ -41,8 +41,10 @@ final class AccesCreditWriter {
             c.province ?? "", postal, c.country,
         ]
         fields += [
-            a.originalCreditor, a.creditorClassification, a.dateOpened.iso, a.highestCredit.plain, a.balance.plain,
-            a.paymentThisMonth.plain, a.lastPayment?.iso ?? "", a.firstDelinquency.iso, a.dateClosed?.iso ?? "",
+            a.originalCreditor, a.creditorClassification, a.dateOpened.iso, a.highestCredit.plain,
+            a.balance.plain,
+            a.paymentThisMonth.plain, a.lastPayment?.iso ?? "", a.firstDelinquency.iso,
+            a.dateClosed?.iso ?? "",
         ]
         fields += [
             a.status.rawValue, a.status.frenchLabel, a.specialComment, comment, a.compliance, compliance,

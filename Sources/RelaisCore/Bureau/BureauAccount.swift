@@ -45,8 +45,12 @@ public struct ReportMonth: Sendable, Hashable, Comparable, CustomStringConvertib
     public var lastDay: CalendarDate {
         CalendarDate(year: year, month: month, day: CalendarDate.daysIn(month: month, year: year))!
     }
-    public var previous: ReportMonth { month == 1 ? ReportMonth(year: year - 1, month: 12) : ReportMonth(year: year, month: month - 1) }
-    public var next: ReportMonth { month == 12 ? ReportMonth(year: year + 1, month: 1) : ReportMonth(year: year, month: month + 1) }
+    public var previous: ReportMonth {
+        month == 1 ? ReportMonth(year: year - 1, month: 12) : ReportMonth(year: year, month: month - 1)
+    }
+    public var next: ReportMonth {
+        month == 12 ? ReportMonth(year: year + 1, month: 1) : ReportMonth(year: year, month: month + 1)
+    }
     public var description: String { year.description + "-" + (month < 10 ? "0" : "") + month.description }
 
     public static func < (a: ReportMonth, b: ReportMonth) -> Bool { (a.year, a.month) < (b.year, b.month) }

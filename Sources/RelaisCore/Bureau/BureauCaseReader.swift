@@ -16,7 +16,8 @@ final class BureauCaseReader {
 
     init(db: SQLiteConnection, bureau: Bureau, month: ReportMonth) throws {
         let end = SQLiteValue.text(month.lastDay.iso)
-        cases = try db.prepare("""
+        cases = try db.prepare(
+            """
             SELECT c.id, c.our_ref, c.client_id, c.client_ref, NULL, c.opened_on, c.assigned_cents,
                 c.balance_cents, c.status, c.sub_status, c.closed_on, c.original_creditor,
                 c.creditor_classification, c.first_delinquency_date, c.last_payment_date, NULL,
@@ -30,7 +31,8 @@ final class BureauCaseReader {
             ORDER BY c.id
             """)
         try cases.bind([end, .text(bureau.rawValue)])
-        coDebtors = try db.prepare("""
+        coDebtors = try db.prepare(
+            """
             SELECT d.case_id, d.first_name, d.last_name, d.address_line1, d.address_line2, d.city, d.province,
                 d.postal_code, d.country, d.phone_home, d.phone_mobile, d.phone_work, d.birth_date, d.sin
             FROM debtors d WHERE d.role = 'co-debtor' ORDER BY d.case_id, d.id
@@ -38,7 +40,8 @@ final class BureauCaseReader {
         coDebtorPending = try coDebtors.step()
 
         // Per case with payments: the latest payment up to month end, and the month's total.
-        payments = try db.prepare("""
+        payments = try db.prepare(
+            """
             SELECT case_id, MAX(CASE WHEN on_date <= ?2 THEN on_date END),
                 SUM(CASE WHEN on_date BETWEEN ?1 AND ?2 THEN amount_cents ELSE 0 END)
             FROM transactions WHERE kind IN ('payment', 'direct-payment')
@@ -49,7 +52,8 @@ final class BureauCaseReader {
 
         var disputes = Set<Int64>()
         let open = try db.prepare(
-            "SELECT case_id FROM disputes WHERE opened_on <= ?1 AND (resolved_on IS NULL OR resolved_on > ?1)")
+            "SELECT case_id FROM disputes WHERE opened_on <= ?1 AND (resolved_on IS NULL OR resolved_on > ?1)"
+        )
         try open.bind([end])
         while try open.step() { disputes.insert(open.int(0)) }
         self.disputes = disputes
@@ -76,15 +80,20 @@ final class BureauCaseReader {
         func date(_ column: Int32) -> CalendarDate? { s.text(column).flatMap(Self.date) }
         let (consumer, rawSIN) = Self.consumer(s, from: 16)
         var facts = BureauCaseFacts(
-            caseID: caseID, ourReference: s.text(1) ?? "", clientID: s.text(2) ?? "", clientReference: s.text(3) ?? "",
-            clientName: clientNames[s.text(2) ?? ""] ?? "", openedOn: date(5), assigned: Money(cents: s.int(6)),
-            balance: Money(cents: s.int(7)), status: s.text(8) ?? "", subStatus: s.text(9) ?? "", closedOn: date(10),
+            caseID: caseID, ourReference: s.text(1) ?? "", clientID: s.text(2) ?? "",
+            clientReference: s.text(3) ?? "",
+            clientName: clientNames[s.text(2) ?? ""] ?? "", openedOn: date(5),
+            assigned: Money(cents: s.int(6)),
+            balance: Money(cents: s.int(7)), status: s.text(8) ?? "", subStatus: s.text(9) ?? "",
+            closedOn: date(10),
             originalCreditor: s.text(11), classification: s.text(12), firstDelinquency: date(13),
             clientLastPayment: date(14), lastPayment: nil,
             paymentThisMonth: .zero, consumer: consumer, rawSIN: rawSIN,
-            associated: [], disputeOpen: disputes.contains(caseID), deletionRequested: deletions[caseID], prior: nil)
+            associated: [], disputeOpen: disputes.contains(caseID), deletionRequested: deletions[caseID],
+            prior: nil)
         if let last = s.text(29), let reportedDate = date(32) {
-            facts.prior = PriorReport(month: last, status: s.text(30) ?? "", compliance: s.text(31) ?? "",
+            facts.prior = PriorReport(
+                month: last, status: s.text(30) ?? "", compliance: s.text(31) ?? "",
                 firstDelinquency: reportedDate)
         }
 
@@ -129,7 +138,11 @@ final class BureauCaseReader {
             }
             guard byte >= 0x30 && byte <= 0x39, index < 10 else { return nil }
             let d = Int(byte - 0x30)
-            if index < 4 { digits.0 = digits.0 * 10 + d } else if index < 7 { digits.1 = digits.1 * 10 + d } else {
+            if index < 4 {
+                digits.0 = digits.0 * 10 + d
+            } else if index < 7 {
+                digits.1 = digits.1 * 10 + d
+            } else {
                 digits.2 = digits.2 * 10 + d
             }
             count += 1
@@ -156,7 +169,9 @@ final class BureauCaseReader {
     /// anything else goes through `SIN`, which accepts spaces and dashes.
     static func sin(_ stored: String) -> String? {
         let bytes = stored.utf8
-        guard bytes.count == 9, bytes.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return SIN(stored)?.digits }
+        guard bytes.count == 9, bytes.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
+            return SIN(stored)?.digits
+        }
         var sum = 0
         for (index, byte) in bytes.enumerated() {
             var value = Int(byte - 0x30)

@@ -24,7 +24,9 @@ public struct BureauRun: Sendable {
     /// One line for the command line and the log.
     public var summary: String {
         var text = "\(bureau.rawValue) \(month): \(records) reported, \(exclusions.count) excluded"
-        for skip in BureauSkip.allCases { if let n = skipped[skip], n > 0 { text += ", \(n) \(skip.rawValue)" } }
+        for skip in BureauSkip.allCases {
+            if let n = skipped[skip], n > 0 { text += ", \(n) \(skip.rawValue)" }
+        }
         if let path { text += "; wrote \(path)" }
         return text
     }
@@ -58,8 +60,10 @@ public final class BureauReporter {
 
     /// The months already written for this bureau, oldest first.
     public func writtenMonths() throws -> [String] {
-        try store.connection.rows("SELECT month FROM bureau_files WHERE bureau = ? ORDER BY month",
-            [.text(feed.bureau.rawValue)]).compactMap { $0[0].text }
+        try store.connection.rows(
+            "SELECT month FROM bureau_files WHERE bureau = ? ORDER BY month",
+            [.text(feed.bureau.rawValue)]
+        ).compactMap { $0[0].text }
     }
 
     /// The file name of a month in the bureau's outbox, before any `.gpg`.
@@ -69,9 +73,10 @@ public final class BureauReporter {
 
     /// Writes the month. `output` replaces the outbox path; `dryRun` writes nothing anywhere
     /// and records nothing, but reports what would be written.
-    public func run(month: ReportMonth, today: CalendarDate, created: Metro2Writer.Moment, output: String? = nil,
-        dryRun: Bool = false, rewrite: Bool = false) throws -> BureauRun
-    {
+    public func run(
+        month: ReportMonth, today: CalendarDate, created: Metro2Writer.Moment, output: String? = nil,
+        dryRun: Bool = false, rewrite: Bool = false
+    ) throws -> BureauRun {
         let db = store.connection
         let bureau = feed.bureau.rawValue
         guard dryRun || month.lastDay < today else {
@@ -79,12 +84,17 @@ public final class BureauReporter {
         }
         try db.execute("BEGIN IMMEDIATE")
         do {
-            let run = try write(month: month, created: created, output: output, dryRun: dryRun, rewrite: rewrite)
+            let run = try write(
+                month: month, created: created, output: output, dryRun: dryRun, rewrite: rewrite)
             try db.execute(dryRun ? "ROLLBACK" : "COMMIT")
             if !dryRun {
-                log.info("bureau file written", ["bureau": bureau, "month": month.description,
-                    "records": String(run.records), "excluded": String(run.exclusions.count),
-                    "path": run.path ?? ""])
+                log.info(
+                    "bureau file written",
+                    [
+                        "bureau": bureau, "month": month.description,
+                        "records": String(run.records), "excluded": String(run.exclusions.count),
+                        "path": run.path ?? "",
+                    ])
             }
             return run
         } catch {
@@ -93,9 +103,10 @@ public final class BureauReporter {
         }
     }
 
-    private func write(month: ReportMonth, created: Metro2Writer.Moment, output: String?, dryRun: Bool,
-        rewrite: Bool) throws -> BureauRun
-    {
+    private func write(
+        month: ReportMonth, created: Metro2Writer.Moment, output: String?, dryRun: Bool,
+        rewrite: Bool
+    ) throws -> BureauRun {
         let db = store.connection
         let bureau = SQLiteValue.text(feed.bureau.rawValue)
         let monthText = SQLiteValue.text(month.description)
@@ -105,13 +116,17 @@ public final class BureauReporter {
             let latestMonth = ReportMonth(latest)
         {
             if month < latestMonth {
-                throw BureauError("\(feed.bureau.rawValue) \(month): \(latest) is already written; months go in order")
+                throw BureauError(
+                    "\(feed.bureau.rawValue) \(month): \(latest) is already written; months go in order")
             }
             if month == latestMonth {
                 guard rewrite else {
-                    let path = try db.scalar("SELECT path FROM bureau_files WHERE bureau = ? AND month = ?",
-                        [bureau, monthText])?.text ?? ""
-                    throw BureauError("\(feed.bureau.rawValue) \(month): already written (\(path)); ask to write it again")
+                    let path =
+                        try db.scalar(
+                            "SELECT path FROM bureau_files WHERE bureau = ? AND month = ?",
+                            [bureau, monthText])?.text ?? ""
+                    throw BureauError(
+                        "\(feed.bureau.rawValue) \(month): already written (\(path)); ask to write it again")
                 }
                 try undo(month: monthText, bureau: bureau)
             }
@@ -123,7 +138,10 @@ public final class BureauReporter {
         var run = BureauRun(bureau: feed.bureau, month: month)
 
         // Encrypted: the plain bytes go to a private temporary file, never into the outbox name.
-        let plainPath = encrypted ? "\(AtomicFile.parentFolder(finalPath))/.\(feed.bureau.rawValue)-\(month).\(getpid()).plain" : finalPath
+        let plainPath =
+            encrypted
+            ? "\(AtomicFile.parentFolder(finalPath))/.\(feed.bureau.rawValue)-\(month).\(getpid()).plain"
+            : finalPath
         let body: (FileSink) throws -> Void = { sink in
             run = try self.stream(month: month, created: created, to: sink, dryRun: dryRun)
         }
@@ -145,11 +163,14 @@ public final class BureauReporter {
                 throw error
             }
             // Encrypted into a temporary name beside the target, flushed, then renamed.
-            let temporary = "\(AtomicFile.parentFolder(targetPath))/.\(feed.bureau.rawValue)-\(month).\(getpid()).gpg.tmp"
+            let temporary =
+                "\(AtomicFile.parentFolder(targetPath))/.\(feed.bureau.rawValue)-\(month).\(getpid()).gpg.tmp"
             do {
-                try GPGEncryptor(recipient: gpg.recipient, publicKeyFile: gpg.publicKeyFile,
-                    homeDirectory: gpg.homeDirectory)
-                    .encrypt(file: plainPath, to: temporary)
+                try GPGEncryptor(
+                    recipient: gpg.recipient, publicKeyFile: gpg.publicKeyFile,
+                    homeDirectory: gpg.homeDirectory
+                )
+                .encrypt(file: plainPath, to: temporary)
             } catch {
                 unlink(temporary)
                 throw error
@@ -166,20 +187,28 @@ public final class BureauReporter {
 
         guard !dryRun else { return run }
         run.path = targetPath
-        let exclusionsPath = "\(AtomicFile.parentFolder(finalPath))/\(feed.bureau.rawValue)-\(month)-exclusions.csv"
-        try AtomicFile.write(to: exclusionsPath) { sink in try Self.writeExclusions(run.exclusions, to: sink) }
+        let exclusionsPath =
+            "\(AtomicFile.parentFolder(finalPath))/\(feed.bureau.rawValue)-\(month)-exclusions.csv"
+        try AtomicFile.write(to: exclusionsPath) { sink in try Self.writeExclusions(run.exclusions, to: sink)
+        }
         run.exclusionsPath = exclusionsPath
-        try db.run("""
-            INSERT INTO bureau_files (bureau, month, path, written_at, records, excluded) VALUES (?, ?, ?, ?, ?, ?)
+        try db.run(
+            """
+            INSERT INTO bureau_files (bureau, month, path, written_at, records, excluded)
+            VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT(bureau, month) DO UPDATE SET path = excluded.path, written_at = excluded.written_at,
                 records = excluded.records, excluded = excluded.excluded
-            """, [bureau, monthText, .text(targetPath), .text(Timestamp.now()), .integer(Int64(run.records)),
-                  .integer(Int64(run.exclusions.count))])
+            """,
+            [
+                bureau, monthText, .text(targetPath), .text(Timestamp.now()), .integer(Int64(run.records)),
+                .integer(Int64(run.exclusions.count)),
+            ])
         return run
     }
 
     /// Reads every case, decides, writes the accepted ones and records each report.
-    private func stream(month: ReportMonth, created: Metro2Writer.Moment, to sink: FileSink, dryRun: Bool) throws
+    private func stream(month: ReportMonth, created: Metro2Writer.Moment, to sink: FileSink, dryRun: Bool)
+        throws
         -> BureauRun
     {
         let db = store.connection
@@ -187,7 +216,8 @@ public final class BureauReporter {
         let reader = try BureauCaseReader(db: db, bureau: feed.bureau, month: month)
         // The reader's cursor joins bureau_accounts by case; each upsert touches only the case
         // just read, which the cursor never visits again, so reading and writing do not meet.
-        let upsertAccount = try db.prepare("""
+        let upsertAccount = try db.prepare(
+            """
             INSERT INTO bureau_accounts (bureau, case_id, first_month, last_month, last_status,
                 last_special_comment, last_compliance, last_balance_cents, first_delinquency_date)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -196,12 +226,15 @@ public final class BureauReporter {
                 last_compliance = excluded.last_compliance, last_balance_cents = excluded.last_balance_cents
             """)
 
-        let metro2 = feed.bureau == .equifax
-            ? Metro2Writer(sink: sink, identificationNumber: feed.identificationNumber, created: created,
+        let metro2 =
+            feed.bureau == .equifax
+            ? Metro2Writer(
+                sink: sink, identificationNumber: feed.identificationNumber, created: created,
                 newline: feed.newline)
             : nil
         let csv = feed.bureau == .acces ? AccesCreditWriter(sink: sink, month: month) : nil
-        try metro2?.writeHeader(activityDate: month.lastDay, created: created.date,
+        try metro2?.writeHeader(
+            activityDate: month.lastDay, created: created.date,
             programIdentifier: feed.programIdentifier, reporterName: configuration.reporterName,
             reporterAddress: configuration.reporterAddress, reporterPhone: configuration.reporterPhone)
         try csv?.writeHeader()
@@ -213,15 +246,20 @@ public final class BureauReporter {
             case .skip(let why):
                 run.skipped[why, default: 0] += 1
             case .exclude(let field, let reason):
-                run.exclusions.append(BureauExclusion(caseID: facts.caseID, ourReference: facts.ourReference,
-                    clientID: facts.clientID, clientReference: facts.clientReference, field: field, reason: reason))
+                run.exclusions.append(
+                    BureauExclusion(
+                        caseID: facts.caseID, ourReference: facts.ourReference,
+                        clientID: facts.clientID, clientReference: facts.clientReference, field: field,
+                        reason: reason))
             case .report(let account):
                 try metro2?.write(account)
                 try csv?.write(account)
                 run.records += 1
-                try upsertAccount.bind([bureau, .integer(account.caseID), monthText, monthText,
+                try upsertAccount.bind([
+                    bureau, .integer(account.caseID), monthText, monthText,
                     .text(account.status.rawValue), .text(account.specialComment), .text(account.compliance),
-                    .integer(account.balance.cents), .text(account.firstDelinquency.iso)])
+                    .integer(account.balance.cents), .text(account.firstDelinquency.iso),
+                ])
                 try upsertAccount.step()
             }
         }
@@ -229,9 +267,10 @@ public final class BureauReporter {
         run.totals = metro2?.totals
 
         // The month's history, in one statement from the accounts just reported.
-        try db.run("""
-            INSERT INTO bureau_reports (bureau, month, case_id, status, special_comment, compliance, balance_cents,
-                first_delinquency_date)
+        try db.run(
+            """
+            INSERT INTO bureau_reports (bureau, month, case_id, status, special_comment, compliance,
+                balance_cents, first_delinquency_date)
             SELECT bureau, last_month, case_id, last_status, last_special_comment, last_compliance,
                 last_balance_cents, first_delinquency_date
             FROM bureau_accounts WHERE bureau = ? AND last_month = ?
@@ -244,11 +283,14 @@ public final class BureauReporter {
     private func undo(month: SQLiteValue, bureau: SQLiteValue) throws {
         let db = store.connection
         try db.run("DELETE FROM bureau_accounts WHERE bureau = ?1 AND first_month = ?2", [bureau, month])
-        try db.run("""
+        try db.run(
+            """
             UPDATE bureau_accounts SET (last_month, last_status, last_special_comment, last_compliance,
                 last_balance_cents) = (
-                SELECT r.month, r.status, r.special_comment, r.compliance, r.balance_cents FROM bureau_reports r
-                WHERE r.bureau = bureau_accounts.bureau AND r.case_id = bureau_accounts.case_id AND r.month < ?2
+                SELECT r.month, r.status, r.special_comment, r.compliance, r.balance_cents
+                FROM bureau_reports r
+                WHERE r.bureau = bureau_accounts.bureau AND r.case_id = bureau_accounts.case_id
+                    AND r.month < ?2
                 ORDER BY r.month DESC LIMIT 1)
             WHERE bureau = ?1 AND last_month = ?2
             """, [bureau, month])
@@ -270,7 +312,8 @@ extension CaseStore {
     /// that reported it sends DA once with its next month, then nothing more.
     public func requestBureauDeletion(caseID: Int64, on date: CalendarDate, reason: String) throws {
         try transaction {
-            try db.run("INSERT OR IGNORE INTO bureau_deletions (case_id, requested_at, reason) VALUES (?, ?, ?)",
+            try db.run(
+                "INSERT OR IGNORE INTO bureau_deletions (case_id, requested_at, reason) VALUES (?, ?, ?)",
                 [.integer(caseID), .text(date.iso), .text(reason)])
         }
     }

@@ -75,7 +75,9 @@ public enum BureauSkip: String, Sendable, CaseIterable {
 enum BureauRules {
     static func decide(_ facts: BureauCaseFacts, month: ReportMonth, waitingDays: Int) -> BureauDecision {
         let end = month.lastDay
-        if let prior = facts.prior, prior.status != BureauStatus.collection.rawValue { return .skip(.finished) }
+        if let prior = facts.prior, prior.status != BureauStatus.collection.rawValue {
+            return .skip(.finished)
+        }
 
         let isClosed = facts.status == StatusCatalog.closed
         if isClosed, facts.closedOn.map({ $0 > end }) ?? false { return .skip(.changedAfterMonthEnd) }
@@ -108,8 +110,10 @@ enum BureauRules {
         }
 
         guard let firstDelinquency = facts.prior?.firstDelinquency ?? facts.firstDelinquency else {
-            return .exclude(field: "Date of First Delinquency",
-                reason: "the client gave no date of first delinquency; a collection is never reported without it")
+            return .exclude(
+                field: "Date of First Delinquency",
+                reason:
+                    "the client gave no date of first delinquency; a collection is never reported without it")
         }
 
         var compliance = ""
@@ -124,7 +128,8 @@ enum BureauRules {
             .compactMap { $0 }.max()
         let account = BureauAccount(
             caseID: facts.caseID, ourReference: facts.ourReference, clientID: facts.clientID,
-            clientReference: facts.clientReference, status: status, specialComment: comment, compliance: compliance,
+            clientReference: facts.clientReference, status: status, specialComment: comment,
+            compliance: compliance,
             dateOpened: facts.openedOn ?? end, highestCredit: facts.assigned, balance: balance,
             amountPastDue: status == .collection ? balance : .zero, paymentThisMonth: facts.paymentThisMonth,
             accountInformationDate: end, firstDelinquency: firstDelinquency, dateClosed: closedOn,
@@ -156,6 +161,8 @@ extension CalendarDate {
 
     /// The same day `years` earlier; 29 February becomes 28 February.
     func minus(years: Int) -> CalendarDate {
-        CalendarDate(year: year - years, month: month, day: min(day, CalendarDate.daysIn(month: month, year: year - years)))!
+        CalendarDate(
+            year: year - years, month: month,
+            day: min(day, CalendarDate.daysIn(month: month, year: year - years)))!
     }
 }

@@ -4,8 +4,11 @@ import Foundation
 /// previous month is written into its outbox, once. The daemon asks at startup and on each
 /// rescan; a month already written is left alone, so asking often costs one query.
 ///
-/// Only the previous month is ever written by the schedule: a month missed (the daemon was
-/// down for longer than a month) is written by hand with `relais bureau`, in order.
+/// Only the previous month is ever written by the schedule. A month missed entirely (the daemon
+/// was down from its day until the next month's day) is not caught up: once a later month is
+/// written the missed one is refused, since months go in order; each account's state carries
+/// forward, so the later file is still right. Write a missed month by hand with `relais bureau`
+/// before the schedule writes the next one.
 public struct BureauSchedule {
     let configuration: Configuration
     let log: Log
@@ -31,8 +34,12 @@ public struct BureauSchedule {
                 if let latest = written.last.flatMap(ReportMonth.init), latest >= month { continue }
                 runs.append(try reporter.run(month: month, today: today, created: Self.now(today)))
             } catch {
-                log.error("bureau file not written", ["bureau": bureau.rawValue, "month": month.description,
-                    "error": "\(error)"])
+                log.error(
+                    "bureau file not written",
+                    [
+                        "bureau": bureau.rawValue, "month": month.description,
+                        "error": "\(error)",
+                    ])
             }
         }
         return runs
@@ -43,7 +50,8 @@ public struct BureauSchedule {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "America/Toronto") ?? .current
         let parts = calendar.dateComponents([.hour, .minute, .second], from: Date())
-        return Metro2Writer.Moment(date: today, hour: parts.hour ?? 0, minute: parts.minute ?? 0,
+        return Metro2Writer.Moment(
+            date: today, hour: parts.hour ?? 0, minute: parts.minute ?? 0,
             second: parts.second ?? 0)
     }
 }

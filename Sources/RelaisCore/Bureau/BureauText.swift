@@ -17,14 +17,15 @@ public enum BureauText {
     /// form the writer uses for every field of every record.
     static func fold(_ text: String, into out: inout [UInt8]) {
         let start = out.count
-        let handled: Bool = text.utf8.withContiguousStorageIfAvailable { bytes in
-            // Fast path: ASCII, byte by byte; anything else leaves the loop.
-            for byte in bytes {
-                guard byte < 0x80 else { return false }
-                append(byte, to: &out, from: start)
-            }
-            return true
-        } ?? false
+        let handled: Bool =
+            text.utf8.withContiguousStorageIfAvailable { bytes in
+                // Fast path: ASCII, byte by byte; anything else leaves the loop.
+                for byte in bytes {
+                    guard byte < 0x80 else { return false }
+                    append(byte, to: &out, from: start)
+                }
+                return true
+            } ?? false
         if !handled {
             out.removeSubrange(start...)
             for scalar in text.unicodeScalars {
@@ -47,7 +48,8 @@ public enum BureauText {
     static func hasContent(_ text: String?) -> Bool {
         guard let text, !text.isEmpty else { return false }
         // Any ASCII letter or digit settles it without folding.
-        for byte in text.utf8 where (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) || (byte >= 0x30 && byte <= 0x39) {
+        for byte in text.utf8
+        where (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) || (byte >= 0x30 && byte <= 0x39) {
             return true
         }
         var scratch: [UInt8] = []
@@ -89,7 +91,8 @@ public enum BureauText {
     private static func append(_ byte: UInt8, to out: inout [UInt8], from start: Int) {
         var b = byte
         if b >= 0x61 && b <= 0x7A { b -= 0x20 }
-        let allowed = (b >= 0x41 && b <= 0x5A) || (b >= 0x30 && b <= 0x39)
+        let allowed =
+            (b >= 0x41 && b <= 0x5A) || (b >= 0x30 && b <= 0x39)
             || b == 0x2D || b == 0x27 || b == 0x2E || b == 0x2C || b == 0x2F || b == 0x23 || b == 0x26
         if !allowed { b = 0x20 }
         if b == 0x20 && (out.count == start || out.last == 0x20) { return }
@@ -98,7 +101,8 @@ public enum BureauText {
 
     /// Digits only, for phone numbers and postal codes given with spaces or dashes.
     static func digits(_ text: String?) -> String {
-        String((text ?? "").unicodeScalars.filter { $0.value >= 0x30 && $0.value <= 0x39 }.map(Character.init))
+        String(
+            (text ?? "").unicodeScalars.filter { $0.value >= 0x30 && $0.value <= 0x39 }.map(Character.init))
     }
 }
 
@@ -126,7 +130,8 @@ struct FixedRecord {
                 guard count < width else { return }
                 var b = byte
                 if b >= 0x61 && b <= 0x7A { b -= 0x20 }
-                let allowed = (b >= 0x41 && b <= 0x5A) || (b >= 0x30 && b <= 0x39)
+                let allowed =
+                    (b >= 0x41 && b <= 0x5A) || (b >= 0x30 && b <= 0x39)
                     || b == 0x2D || b == 0x27 || b == 0x2E || b == 0x2C || b == 0x2F || b == 0x23 || b == 0x26
                 if !allowed { b = 0x20 }
                 if b == 0x20 && (count == 0 || out[offset + count - 1] == 0x20) { return }

@@ -6,7 +6,9 @@ enum BureauValidator {
         var reason: String
     }
 
-    static let provinces: Set<String> = ["AB", "BC", "MB", "NB", "NL", "NS", "NT", "NU", "ON", "PE", "QC", "SK", "YT"]
+    static let provinces: Set<String> = [
+        "AB", "BC", "MB", "NB", "NL", "NS", "NT", "NU", "ON", "PE", "QC", "SK", "YT",
+    ]
 
     /// Creditor classifications of the Metro 2 K1 segment (01 retail … 15 check guarantee).
     static let classifications: Set<String> = Set((1...15).map { $0 < 10 ? "0\($0)" : "\($0)" })
@@ -20,12 +22,15 @@ enum BureauValidator {
 
         // Six years from the first delinquency, then never again.
         if account.firstDelinquency < end.minus(years: 6) {
-            return fail("Date of First Delinquency",
+            return fail(
+                "Date of First Delinquency",
                 "\(account.firstDelinquency.iso) is more than six years before \(end.iso): too old to report")
         }
 
         // Identification: name, address, and a SIN or a date of birth.
-        if let problem = identification(account.consumer, rawSIN: facts.rawSIN, role: "debtor", needsAddress: true) {
+        if let problem = identification(
+            account.consumer, rawSIN: facts.rawSIN, role: "debtor", needsAddress: true)
+        {
             return problem
         }
         if account.consumer.sin == nil && account.consumer.birthDate == nil {
@@ -33,7 +38,8 @@ enum BureauValidator {
         }
         for (index, other) in facts.associated.enumerated() {
             let needsAddress = !other.consumer.livesWith(account.consumer)
-            if let problem = identification(other.consumer, rawSIN: other.rawSIN, role: "co-debtor \(index + 1)",
+            if let problem = identification(
+                other.consumer, rawSIN: other.rawSIN, role: "co-debtor \(index + 1)",
                 needsAddress: needsAddress)
             {
                 return problem
@@ -42,7 +48,8 @@ enum BureauValidator {
 
         // Dates in order: first delinquency ≤ opened ≤ account information; closed within.
         if account.firstDelinquency > account.dateOpened {
-            return fail("Date of First Delinquency",
+            return fail(
+                "Date of First Delinquency",
                 "\(account.firstDelinquency.iso) is after the date opened \(account.dateOpened.iso)")
         }
         if account.dateOpened > end {
@@ -50,7 +57,8 @@ enum BureauValidator {
         }
         if account.status != .collection {
             guard let closed = account.dateClosed else {
-                return fail("Date Closed", "status \(account.status.rawValue) needs the date the case was closed")
+                return fail(
+                    "Date Closed", "status \(account.status.rawValue) needs the date the case was closed")
             }
             if closed < account.dateOpened || closed > end {
                 return fail("Date Closed", "\(closed.iso) is not between the date opened and the month's end")
@@ -68,10 +76,13 @@ enum BureauValidator {
             return fail("Highest Credit", "the amount assigned is under one dollar")
         }
         if account.status == .collection && account.balance.cents < 100 {
-            return fail("Current Balance", "an open collection with a balance under one dollar is not reported as 93")
+            return fail(
+                "Current Balance", "an open collection with a balance under one dollar is not reported as 93")
         }
-        for (field, amount) in [("Highest Credit", account.highestCredit), ("Current Balance", account.balance),
-            ("Actual Payment Amount", account.paymentThisMonth)]
+        for (field, amount) in [
+            ("Highest Credit", account.highestCredit), ("Current Balance", account.balance),
+            ("Actual Payment Amount", account.paymentThisMonth),
+        ]
         where amount.cents / 100 > largestDollars {
             return fail(field, "\(amount) does not fit nine digits of dollars")
         }
@@ -84,15 +95,17 @@ enum BureauValidator {
             return fail("Original Creditor Name", "no original creditor and no client name")
         }
         if !classifications.contains(account.creditorClassification) {
-            let given = account.creditorClassification.isEmpty ? "none" : "\"\(account.creditorClassification)\""
+            let given =
+                account.creditorClassification.isEmpty ? "none" : "\"\(account.creditorClassification)\""
             return fail("Creditor Classification", "\(given) is not a classification from 01 to 15")
         }
         return nil
     }
 
-    private static func identification(_ consumer: BureauConsumer, rawSIN: String?, role: String,
-        needsAddress: Bool) -> Problem?
-    {
+    private static func identification(
+        _ consumer: BureauConsumer, rawSIN: String?, role: String,
+        needsAddress: Bool
+    ) -> Problem? {
         if !BureauText.hasContent(consumer.surname) {
             return Problem(field: "Surname", reason: "the \(role) has no surname")
         }
@@ -104,7 +117,8 @@ enum BureauValidator {
         }
         guard needsAddress else { return nil }
         if consumer.country != "CA" {
-            return Problem(field: "Country Code", reason: "the \(role)'s address is not in Canada (\(consumer.country))")
+            return Problem(
+                field: "Country Code", reason: "the \(role)'s address is not in Canada (\(consumer.country))")
         }
         if !BureauText.hasContent(consumer.address1) {
             return Problem(field: "First Line of Address", reason: "the \(role) has no street address")
@@ -114,12 +128,15 @@ enum BureauValidator {
         }
         let province = consumer.province ?? ""
         if !provinces.contains(province) {
-            return Problem(field: "State (province)",
+            return Problem(
+                field: "State (province)",
                 reason: "the \(role)'s province \"\(province)\" is not a Canadian province or territory code")
         }
         if !isPostalCode(consumer.postalCode ?? "") {
-            return Problem(field: "Postal/Zip Code",
-                reason: "the \(role)'s postal code \"\(consumer.postalCode ?? "")\" is not of the form A1A 1A1")
+            return Problem(
+                field: "Postal/Zip Code",
+                reason:
+                    "the \(role)'s postal code \"\(consumer.postalCode ?? "")\" is not of the form A1A 1A1")
         }
         return nil
     }

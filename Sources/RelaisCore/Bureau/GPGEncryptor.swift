@@ -44,14 +44,16 @@ struct GPGEncryptor {
         defer { gpgme_release(context) }
         try Self.check(gpgme_set_protocol(context, GPGME_PROTOCOL_OpenPGP), "gpgme_set_protocol")
         if let homeDirectory {
-            try Self.check(gpgme_ctx_set_engine_info(context, GPGME_PROTOCOL_OpenPGP, nil, homeDirectory),
+            try Self.check(
+                gpgme_ctx_set_engine_info(context, GPGME_PROTOCOL_OpenPGP, nil, homeDirectory),
                 "gpgme_ctx_set_engine_info")
         }
         gpgme_set_armor(context, 0)
 
         if let publicKeyFile {
             var keyData: gpgme_data_t?
-            try Self.check(gpgme_data_new_from_file(&keyData, publicKeyFile, 1),
+            try Self.check(
+                gpgme_data_new_from_file(&keyData, publicKeyFile, 1),
                 "gpgme_data_new_from_file \(publicKeyFile)")
             defer { gpgme_data_release(keyData) }
             try Self.check(gpgme_op_import(context, keyData), "gpgme_op_import \(publicKeyFile)")
@@ -105,7 +107,8 @@ struct GPGEncryptor {
                 try Self.check(code, "gpgme_op_keylist_next")
             }
             guard let key else { break }
-            if found == nil, key.pointee.can_encrypt != 0, key.pointee.revoked == 0, key.pointee.expired == 0 {
+            if found == nil, key.pointee.can_encrypt != 0, key.pointee.revoked == 0, key.pointee.expired == 0
+            {
                 found = key
             } else {
                 gpgme_key_unref(key)

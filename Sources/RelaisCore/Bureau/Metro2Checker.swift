@@ -44,19 +44,26 @@ public final class Metro2Checker {
         for (account, now) in accounts.sorted(by: { $0.key < $1.key }) {
             guard let before = previous.accounts[account] else { continue }
             if before.firstDelinquency != now.firstDelinquency && before.firstDelinquency != "00000000" {
-                result.append(Metro2Finding(record: 0, segment: "Base", field: Metro2Layout.Base.firstDelinquency.label,
-                    message: "account \(account): the date of first delinquency changed from the previous month"))
+                result.append(
+                    Metro2Finding(
+                        record: 0, segment: "Base", field: Metro2Layout.Base.firstDelinquency.label,
+                        message: "account \(account): the date of first delinquency changed from the "
+                            + "previous month"
+                    ))
             }
             if before.status == "62" || before.status == "DA" {
-                result.append(Metro2Finding(record: 0, segment: "Base", field: Metro2Layout.Base.accountStatus.label,
-                    message: "account \(account): reported again after status \(before.status)"))
+                result.append(
+                    Metro2Finding(
+                        record: 0, segment: "Base", field: Metro2Layout.Base.accountStatus.label,
+                        message: "account \(account): reported again after status \(before.status)"))
             }
         }
         return result
     }
 
     private func find(_ segment: String, _ field: Metro2Field, _ message: String) {
-        findings.append(Metro2Finding(record: recordNumber, segment: segment, field: field.label, message: message))
+        findings.append(
+            Metro2Finding(record: recordNumber, segment: segment, field: field.label, message: message))
     }
 
     private func findRecord(_ message: String) {
@@ -73,7 +80,9 @@ public final class Metro2Checker {
             guard let rdwBytes = try reader.read(4) else { break }
             recordNumber += 1
             guard rdwBytes.count == 4, rdwBytes.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
-                find("Record", Metro2Layout.Base.rdw, "not a four-digit length; the rest of the file cannot be read")
+                find(
+                    "Record", Metro2Layout.Base.rdw,
+                    "not a four-digit length; the rest of the file cannot be read")
                 return
             }
             let length = rdwBytes.reduce(0) { $0 * 10 + Int($1 - 0x30) }
@@ -98,13 +107,19 @@ public final class Metro2Checker {
                 sawTrailer = true
                 checkTrailer(record)
             } else {
-                if !sawHeader && recordNumber == 1 { findRecord("the file does not start with a Header record") }
+                if !sawHeader && recordNumber == 1 {
+                    findRecord("the file does not start with a Header record")
+                }
                 checkBase(record)
             }
         }
         if recordNumber == 0 { findRecord("the file is empty") }
-        if !sawTrailer { findings.append(Metro2Finding(record: recordNumber, segment: "File", field: "—",
-            message: "no Trailer record")) }
+        if !sawTrailer {
+            findings.append(
+                Metro2Finding(
+                    record: recordNumber, segment: "File", field: "—",
+                    message: "no Trailer record"))
+        }
     }
 
     // MARK: Fields
@@ -143,15 +158,18 @@ public final class Metro2Checker {
     }
 
     /// A date MMDDYYYY; nil for zeros or after a finding. `required` zeros are a finding.
-    private func date(_ record: ArraySlice<UInt8>, _ field: Metro2Field, _ segment: String,
-        required: Bool = false) -> CalendarDate?
-    {
+    private func date(
+        _ record: ArraySlice<UInt8>, _ field: Metro2Field, _ segment: String,
+        required: Bool = false
+    ) -> CalendarDate? {
         guard let n = number(record, field, segment) else { return nil }
         if n == 0 {
             if required { find(segment, field, "required, but zero") }
             return nil
         }
-        let month = Int(n / 1_000_000), day = Int(n / 10_000 % 100), year = Int(n % 10_000)
+        let month = Int(n / 1_000_000)
+        let day = Int(n / 10_000 % 100)
+        let year = Int(n % 10_000)
         guard let value = CalendarDate(year: year, month: month, day: day) else {
             find(segment, field, "not a real date in MMDDYYYY")
             return nil
@@ -171,9 +189,10 @@ public final class Metro2Checker {
         if record.count != Metro2Layout.recordLength {
             find("Header", H.rdw, "the Header is \(record.count) bytes, not 426")
         }
-        for field in [H.identifier, H.cycle, H.innovis, H.equifax, H.experian, H.transUnion, H.reporterName,
-            H.reporterAddress, H.vendorName, H.vendorVersion, H.prbc, H.reserved]
-        {
+        for field in [
+            H.identifier, H.cycle, H.innovis, H.equifax, H.experian, H.transUnion, H.reporterName,
+            H.reporterAddress, H.vendorName, H.vendorVersion, H.prbc, H.reserved,
+        ] {
             checkAlphanumeric(r, field, "Header")
         }
         activityDate = date(r, H.activityDate, "Header", required: true)
@@ -187,21 +206,27 @@ public final class Metro2Checker {
     // MARK: Base and appended segments
 
     private static let statuses: Set<String> = [
-        "05", "11", "13", "61", "62", "63", "64", "65", "71", "78", "80", "82", "83", "84", "88", "89", "93", "94",
+        "05", "11", "13", "61", "62", "63", "64", "65", "71", "78", "80", "82", "83", "84", "88", "89", "93",
+        "94",
         "95", "96", "97", "DA", "DF",
     ]
-    private static let complianceCodes: Set<String> = ["  ", "XA", "XB", "XC", "XD", "XE", "XF", "XG", "XH", "XJ", "XR"]
+    private static let complianceCodes: Set<String> = [
+        "  ", "XA", "XB", "XC", "XD", "XE", "XF", "XG", "XH", "XJ", "XR",
+    ]
 
     private func checkBase(_ record: [UInt8]) {
         typealias B = Metro2Layout.Base
         let r = record[0..<Metro2Layout.recordLength]
         let seg = "Base"
-        for field in [B.identificationNumber, B.cycle, B.accountNumber, B.portfolioType, B.accountType,
+        for field in [
+            B.identificationNumber, B.cycle, B.accountNumber, B.portfolioType, B.accountType,
             B.termsDuration, B.termsFrequency, B.accountStatus, B.paymentRating, B.paymentHistory,
-            B.specialComment, B.compliance, B.reserved, B.transactionType, B.surname, B.firstName, B.middleName,
-            B.generation, B.ecoa, B.consumerInformation, B.country, B.address1, B.address2, B.city, B.province,
-            B.postalCode, B.addressIndicator, B.residence]
-        {
+            B.specialComment, B.compliance, B.reserved, B.transactionType, B.surname, B.firstName,
+            B.middleName,
+            B.generation, B.ecoa, B.consumerInformation, B.country, B.address1, B.address2, B.city,
+            B.province,
+            B.postalCode, B.addressIndicator, B.residence,
+        ] {
             checkAlphanumeric(r, field, seg)
         }
         if text(r, B.processingIndicator) != "1" { find(seg, B.processingIndicator, "expected 1") }
@@ -209,10 +234,14 @@ public final class Metro2Checker {
         let accountNumber = text(r, B.accountNumber).trimmingTrailingSpaces
         if accountNumber.isEmpty { find(seg, B.accountNumber, "required, but blank") }
         if blank(r, B.identificationNumber) { find(seg, B.identificationNumber, "required, but blank") }
-        if !"CIMOR".contains(text(r, B.portfolioType)) { find(seg, B.portfolioType, "not one of C, I, M, O, R") }
+        if !"CIMOR".contains(text(r, B.portfolioType)) {
+            find(seg, B.portfolioType, "not one of C, I, M, O, R")
+        }
 
         let status = text(r, B.accountStatus)
-        if !Self.statuses.contains(status) { find(seg, B.accountStatus, "\"\(status)\" is not an account status") }
+        if !Self.statuses.contains(status) {
+            find(seg, B.accountStatus, "\"\(status)\" is not an account status")
+        }
         counted.baseRecords += 1
         counted.statuses[status, default: 0] += 1
 
@@ -233,16 +262,24 @@ public final class Metro2Checker {
         if !Self.complianceCodes.contains(compliance) {
             find(seg, B.compliance, "\"\(compliance)\" is not a compliance condition code")
         }
-        if comment == "AU" && status != "62" { find(seg, B.specialComment, "AU (settled for less) goes with 62 only") }
+        if comment == "AU" && status != "62" {
+            find(seg, B.specialComment, "AU (settled for less) goes with 62 only")
+        }
 
         // The collection-agency rules.
         if text(r, B.accountType) == "48" {
-            if text(r, B.portfolioType) != "O" { find(seg, B.portfolioType, "a collection account is portfolio O") }
-            if let creditLimit, creditLimit != 0 { find(seg, B.creditLimit, "a collection account reports 0") }
+            if text(r, B.portfolioType) != "O" {
+                find(seg, B.portfolioType, "a collection account is portfolio O")
+            }
+            if let creditLimit, creditLimit != 0 {
+                find(seg, B.creditLimit, "a collection account reports 0")
+            }
             if let highestCredit, highestCredit == 0 {
                 find(seg, B.highestCredit, "a collection account reports the amount assigned, more than 0")
             }
-            if text(r, B.termsDuration) != "001" { find(seg, B.termsDuration, "a collection account reports 001") }
+            if text(r, B.termsDuration) != "001" {
+                find(seg, B.termsDuration, "a collection account reports 001")
+            }
             if !["93", "62", "DA"].contains(status) {
                 find(seg, B.accountStatus, "a collection account is reported 93, 62 or DA, not \(status)")
             }
@@ -283,14 +320,18 @@ public final class Metro2Checker {
         }
 
         // The consumer.
-        checkConsumer(r, seg: seg, surname: B.surname, firstName: B.firstName, sin: B.sin, birthDate: B.birthDate,
+        checkConsumer(
+            r, seg: seg, surname: B.surname, firstName: B.firstName, sin: B.sin, birthDate: B.birthDate,
             phone: B.phone, informed: informed, base: true)
         if text(r, B.ecoa) == "Z" { counted.ecoaZ += 1 }
-        checkAddress(r, seg: seg, country: B.country, line1: B.address1, city: B.city, province: B.province,
+        checkAddress(
+            r, seg: seg, country: B.country, line1: B.address1, city: B.city, province: B.province,
             postal: B.postalCode)
 
         if !accountNumber.isEmpty {
-            if accounts[accountNumber] != nil { find(seg, B.accountNumber, "account \(accountNumber) is reported twice") }
+            if accounts[accountNumber] != nil {
+                find(seg, B.accountNumber, "account \(accountNumber) is reported twice")
+            }
             accounts[accountNumber] = (status, text(r, B.firstDelinquency))
         }
 
@@ -325,7 +366,8 @@ public final class Metro2Checker {
                 if blank(s, K.name) { find("K1", K.name, "required, but blank") }
                 let classification = text(s, K.classification)
                 if !BureauValidator.classifications.contains(classification) {
-                    find("K1", K.classification, "\"\(classification)\" is not a classification from 01 to 15")
+                    find(
+                        "K1", K.classification, "\"\(classification)\" is not a classification from 01 to 15")
                 }
             default:
                 counted.otherSegments[id, default: 0] += 1
@@ -340,26 +382,32 @@ public final class Metro2Checker {
     private func checkAssociated(_ s: ArraySlice<UInt8>, id: String, informed: CalendarDate?) {
         typealias A = Metro2Layout.Associated
         if id == "J1" { counted.j1 += 1 } else { counted.j2 += 1 }
-        for field in [A.reserved, A.surname, A.firstName, A.middleName, A.generation, A.ecoa, A.consumerInformation] {
+        for field in [
+            A.reserved, A.surname, A.firstName, A.middleName, A.generation, A.ecoa, A.consumerInformation,
+        ] {
             checkAlphanumeric(s, field, id)
         }
-        checkConsumer(s, seg: id, surname: A.surname, firstName: A.firstName, sin: A.sin, birthDate: A.birthDate,
+        checkConsumer(
+            s, seg: id, surname: A.surname, firstName: A.firstName, sin: A.sin, birthDate: A.birthDate,
             phone: A.phone, informed: informed, base: false)
         if text(s, A.ecoa) == "Z" { counted.ecoaZ += 1 }
         if id == "J2" {
-            for field in [A.country, A.address1, A.address2, A.city, A.province, A.postalCode, A.addressIndicator,
-                A.residence, A.j2Reserved]
-            {
+            for field in [
+                A.country, A.address1, A.address2, A.city, A.province, A.postalCode, A.addressIndicator,
+                A.residence, A.j2Reserved,
+            ] {
                 checkAlphanumeric(s, field, id)
             }
-            checkAddress(s, seg: id, country: A.country, line1: A.address1, city: A.city, province: A.province,
+            checkAddress(
+                s, seg: id, country: A.country, line1: A.address1, city: A.city, province: A.province,
                 postal: A.postalCode)
         }
     }
 
-    private func checkConsumer(_ r: ArraySlice<UInt8>, seg: String, surname: Metro2Field, firstName: Metro2Field,
-        sin: Metro2Field, birthDate: Metro2Field, phone: Metro2Field, informed: CalendarDate?, base: Bool)
-    {
+    private func checkConsumer(
+        _ r: ArraySlice<UInt8>, seg: String, surname: Metro2Field, firstName: Metro2Field,
+        sin: Metro2Field, birthDate: Metro2Field, phone: Metro2Field, informed: CalendarDate?, base: Bool
+    ) {
         if blank(r, surname) { find(seg, surname, "required, but blank") }
         if blank(r, firstName) { find(seg, firstName, "required, but blank") }
         if let n = number(r, sin, seg), n != 0 {
@@ -371,7 +419,9 @@ public final class Metro2Checker {
             }
         }
         if let born = date(r, birthDate, seg) {
-            if let informed, born >= informed { find(seg, birthDate, "not before the date of account information") }
+            if let informed, born >= informed {
+                find(seg, birthDate, "not before the date of account information")
+            }
             switch seg {
             case "J1": counted.birthJ1 += 1
             case "J2": counted.birthJ2 += 1
@@ -381,9 +431,10 @@ public final class Metro2Checker {
         if let n = number(r, phone, seg), n != 0 { counted.phones += 1 }
     }
 
-    private func checkAddress(_ r: ArraySlice<UInt8>, seg: String, country: Metro2Field, line1: Metro2Field,
-        city: Metro2Field, province: Metro2Field, postal: Metro2Field)
-    {
+    private func checkAddress(
+        _ r: ArraySlice<UInt8>, seg: String, country: Metro2Field, line1: Metro2Field,
+        city: Metro2Field, province: Metro2Field, postal: Metro2Field
+    ) {
         if blank(r, line1) { find(seg, line1, "required, but blank") }
         if blank(r, city) { find(seg, city, "required, but blank") }
         guard text(r, country) == "CA" else { return }
@@ -467,7 +518,9 @@ final class ByteFileReader {
     func skipLineEnds() throws {
         while true {
             try fill(1)
-            guard position < buffer.count, buffer[position] == 0x0A || buffer[position] == 0x0D else { return }
+            guard position < buffer.count, buffer[position] == 0x0A || buffer[position] == 0x0D else {
+                return
+            }
             position += 1
         }
     }

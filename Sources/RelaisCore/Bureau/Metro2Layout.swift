@@ -73,7 +73,8 @@ public enum Metro2Layout {
         public static let highestCredit = Metro2Field("Highest Credit", 93, 101, .numeric)
         public static let termsDuration = Metro2Field("Terms Duration", 102, 104, .alphanumeric)
         public static let termsFrequency = Metro2Field("Terms Frequency", 105, 105, .alphanumeric)
-        public static let scheduledPayment = Metro2Field("Scheduled Monthly Payment Amount", 106, 114, .numeric)
+        public static let scheduledPayment = Metro2Field(
+            "Scheduled Monthly Payment Amount", 106, 114, .numeric)
         public static let actualPayment = Metro2Field("Actual Payment Amount", 115, 123, .numeric)
         public static let accountStatus = Metro2Field("Account Status", 124, 125, .alphanumeric)
         public static let paymentRating = Metro2Field("Payment Rating", 126, 126, .alphanumeric)
@@ -87,7 +88,8 @@ public enum Metro2Layout {
         public static let firstDelinquency = Metro2Field("Date of First Delinquency", 190, 197, .date)
         public static let dateClosed = Metro2Field("Date Closed", 198, 205, .date)
         public static let lastPayment = Metro2Field("Date of Last Payment", 206, 213, .date)
-        public static let reserved = Metro2Field("Reserved (Equifax Canada currency)", 214, 230, .alphanumeric)
+        public static let reserved = Metro2Field(
+            "Reserved (Equifax Canada currency)", 214, 230, .alphanumeric)
         public static let transactionType = Metro2Field("Consumer Transaction Type", 231, 231, .alphanumeric)
         public static let surname = Metro2Field("Surname", 232, 256, .alphanumeric)
         public static let firstName = Metro2Field("First Name", 257, 276, .alphanumeric)
@@ -97,7 +99,8 @@ public enum Metro2Layout {
         public static let birthDate = Metro2Field("Date of Birth", 307, 314, .date)
         public static let phone = Metro2Field("Telephone Number", 315, 324, .numeric)
         public static let ecoa = Metro2Field("ECOA Code", 325, 325, .alphanumeric)
-        public static let consumerInformation = Metro2Field("Consumer Information Indicator", 326, 327, .alphanumeric)
+        public static let consumerInformation = Metro2Field(
+            "Consumer Information Indicator", 326, 327, .alphanumeric)
         public static let country = Metro2Field("Country Code", 328, 329, .alphanumeric)
         public static let address1 = Metro2Field("First Line of Address", 330, 361, .alphanumeric)
         public static let address2 = Metro2Field("Second Line of Address", 362, 393, .alphanumeric)
@@ -123,7 +126,8 @@ public enum Metro2Layout {
         public static let birthDate = Metro2Field("Date of Birth", 79, 86, .date)
         public static let phone = Metro2Field("Telephone Number", 87, 96, .numeric)
         public static let ecoa = Metro2Field("ECOA Code", 97, 97, .alphanumeric)
-        public static let consumerInformation = Metro2Field("Consumer Information Indicator", 98, 99, .alphanumeric)
+        public static let consumerInformation = Metro2Field(
+            "Consumer Information Indicator", 98, 99, .alphanumeric)
         public static let j1Reserved = Metro2Field("Reserved", 100, 100, .alphanumeric)
         public static let country = Metro2Field("Country Code", 100, 101, .alphanumeric)
         public static let address1 = Metro2Field("First Line of Address", 102, 133, .alphanumeric)
@@ -154,9 +158,13 @@ public enum Metro2Layout {
         public static let reserved2 = Metro2Field("Reserved", 408, 426, .alphanumeric)
         /// Status totals: code and field, in layout order (DF at 30–38, then DA at 66–74 …).
         public static let statusTotals: [(code: String, field: Metro2Field)] = {
-            var list: [(String, Metro2Field)] = [("DF", Metro2Field("Total of Status Code DF", 30, 38, .numeric))]
-            let codes = ["DA", "05", "11", "13", "61", "62", "63", "64", "65", "71", "78", "80", "82", "83", "84",
-                "88", "89", "93", "94", "95", "96", "97"]
+            var list: [(String, Metro2Field)] = [
+                ("DF", Metro2Field("Total of Status Code DF", 30, 38, .numeric))
+            ]
+            let codes = [
+                "DA", "05", "11", "13", "61", "62", "63", "64", "65", "71", "78", "80", "82", "83", "84",
+                "88", "89", "93", "94", "95", "96", "97",
+            ]
             for (index, code) in codes.enumerated() {
                 let start = 66 + 9 * index
                 list.append((code, Metro2Field("Total of Status Code \(code)", start, start + 8, .numeric)))
@@ -170,7 +178,8 @@ public enum Metro2Layout {
         public static let k1 = Metro2Field("Total Original Creditor Segments", 282, 290, .numeric)
         public static let k2 = Metro2Field("Total Purchased From/Sold To Segments", 291, 299, .numeric)
         public static let k3 = Metro2Field("Total Mortgage Information Segments", 300, 308, .numeric)
-        public static let k4 = Metro2Field("Total Specialized Payment Information Segments", 309, 317, .numeric)
+        public static let k4 = Metro2Field(
+            "Total Specialized Payment Information Segments", 309, 317, .numeric)
         public static let l1 = Metro2Field("Total Account Number Change Segments", 318, 326, .numeric)
         public static let sinAll = Metro2Field("Total SINs (all segments)", 327, 335, .numeric)
         public static let sinBase = Metro2Field("Total SINs in Base Segments", 336, 344, .numeric)

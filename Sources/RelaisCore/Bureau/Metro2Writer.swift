@@ -50,7 +50,9 @@ public final class Metro2Writer {
     /// The totals of the records written so far.
     public var totals: Metro2Totals {
         var t = counted
-        for (code, n) in [("93", collections), ("62", paid), ("DA", deleted)] where n > 0 { t.statuses[code] = n }
+        for (code, n) in [("93", collections), ("62", paid), ("DA", deleted)] where n > 0 {
+            t.statuses[code] = n
+        }
         return t
     }
     private var record = FixedRecord(length: Metro2Layout.recordLength)
@@ -64,15 +66,17 @@ public final class Metro2Writer {
         self.newline = newline
         self.identificationNumber = BureauText.fold(identificationNumber)
         let d = created.date
-        timeStamp = Int64(d.month * 1_000_000 + d.day * 10_000 + d.year) * 1_000_000
+        timeStamp =
+            Int64(d.month * 1_000_000 + d.day * 10_000 + d.year) * 1_000_000
             + Int64(created.hour * 10_000 + created.minute * 100 + created.second)
         line.reserveCapacity(1024)
     }
 
     /// The Header record.
-    public func writeHeader(activityDate: CalendarDate, created: CalendarDate, programIdentifier: String,
-        reporterName: String, reporterAddress: String, reporterPhone: String?) throws
-    {
+    public func writeHeader(
+        activityDate: CalendarDate, created: CalendarDate, programIdentifier: String,
+        reporterName: String, reporterAddress: String, reporterPhone: String?
+    ) throws {
         typealias H = Metro2Layout.Header
         var header = FixedRecord(length: Metro2Layout.recordLength)
         header.put(H.rdw, number: Int64(Metro2Layout.recordLength))
@@ -99,11 +103,13 @@ public final class Metro2Writer {
         for other in account.associated {
             if other.livesWith(consumer) { j1.append(other) } else { j2.append(other) }
         }
-        let length = Metro2Layout.recordLength + 100 * j1.count + 200 * j2.count + Metro2Layout.OriginalCreditor.length
+        let length =
+            Metro2Layout.recordLength + 100 * j1.count + 200 * j2.count + Metro2Layout.OriginalCreditor.length
 
         // One exclusive access to the reused record for all its fields: a class property
         // written field by field pays a dynamic exclusivity check each time.
-        Self.fill(&record, account, length: length, identificationNumber: identificationNumber,
+        Self.fill(
+            &record, account, length: length, identificationNumber: identificationNumber,
             timeStamp: timeStamp)
 
         line.removeAll(keepingCapacity: true)
@@ -152,9 +158,10 @@ public final class Metro2Writer {
     }
 
     /// The Base segment's fields, in layout order.
-    private static func fill(_ r: inout FixedRecord, _ account: BureauAccount, length: Int,
-        identificationNumber: [UInt8], timeStamp: Int64)
-    {
+    private static func fill(
+        _ r: inout FixedRecord, _ account: BureauAccount, length: Int,
+        identificationNumber: [UInt8], timeStamp: Int64
+    ) {
         typealias B = Metro2Layout.Base
         let consumer = account.consumer
         r.put(B.rdw, number: Int64(length))
@@ -222,7 +229,8 @@ public final class Metro2Writer {
     /// The postal code without its space, cheaply when it has none.
     static func postalWithoutSpace(_ code: String?) -> String {
         guard let code else { return "" }
-        return code.utf8.contains(0x20) ? String(decoding: code.utf8.filter { $0 != 0x20 }, as: UTF8.self) : code
+        return code.utf8.contains(0x20)
+            ? String(decoding: code.utf8.filter { $0 != 0x20 }, as: UTF8.self) : code
     }
 
     static func associated(_ consumer: BureauConsumer, length: Int) -> [UInt8] {

@@ -24,10 +24,12 @@ enum BureauCommand {
 
     static func run(_ words: [String]) throws -> Int32 {
         if words.first == "check" { return try check(Array(words.dropFirst())) }
-        let arguments = try Arguments(words, valued: ["config", "bureau", "month", "out"],
+        let arguments = try Arguments(
+            words, valued: ["config", "bureau", "month", "out"],
             flagNames: ["dry-run", "rewrite"])
         guard arguments.operands.isEmpty else {
-            throw UsageError("unexpected \"\(arguments.operands[0])\" (did you mean relais bureau check FILE?)")
+            throw UsageError(
+                "unexpected \"\(arguments.operands[0])\" (did you mean relais bureau check FILE?)")
         }
         let bureauName = try arguments.required("bureau")
         guard let bureau = Bureau(rawValue: bureauName) else {
@@ -47,11 +49,13 @@ enum BureauCommand {
             throw UsageError(error.message)
         }
         let today = CalendarDate.today()
-        let run = try reporter.run(month: month, today: today, created: BureauSchedule.now(today),
+        let run = try reporter.run(
+            month: month, today: today, created: BureauSchedule.now(today),
             output: arguments["out"], dryRun: arguments.has("dry-run"), rewrite: arguments.has("rewrite"))
         RelaisCommandLine.printOut((arguments.has("dry-run") ? "dry run: " : "") + run.summary)
         for e in run.exclusions {
-            RelaisCommandLine.printOut("excluded \(e.ourReference) (\(e.clientID) \(e.clientReference)): \(e.field): \(e.reason)")
+            RelaisCommandLine.printOut(
+                "excluded \(e.ourReference) (\(e.clientID) \(e.clientReference)): \(e.field): \(e.reason)")
         }
         return 0
     }
@@ -65,7 +69,10 @@ enum BureauCommand {
             findings += checker.compare(previous: try Metro2Checker.check(path: previous))
         }
         for finding in findings { RelaisCommandLine.printOut(finding.description) }
-        RelaisCommandLine.printOut("\(arguments.operands[0]): \(checker.accounts.count) accounts, \(findings.count) finding\(findings.count == 1 ? "" : "s")")
+        RelaisCommandLine.printOut(
+            "\(arguments.operands[0]): \(checker.accounts.count) accounts, "
+                + "\(findings.count) finding\(findings.count == 1 ? "" : "s")"
+        )
         return findings.isEmpty ? 0 : 1
     }
 }

@@ -53,7 +53,9 @@ public struct BureauConfiguration: Sendable {
         public var homeDirectory: String?
     }
 
-    static let keys: Set<String> = ["reporterName", "reporterAddress", "reporterPhone", "equifax", "acces", "$comment"]
+    static let keys: Set<String> = [
+        "reporterName", "reporterAddress", "reporterPhone", "equifax", "acces", "$comment",
+    ]
     static let feedKeys: Set<String> = [
         "identificationNumber", "programIdentifier", "outbox", "dayOfMonth", "waitingDays", "newline", "gpg",
         "$comment",
@@ -62,13 +64,16 @@ public struct BureauConfiguration: Sendable {
     static func parse(_ node: ConfigNode, agencyName: String, folder: String) throws -> BureauConfiguration {
         let object = try node.object(allowed: keys)
         func resolve(_ raw: String) -> String {
-            raw.hasPrefix("/") ? raw : URL(fileURLWithPath: folder).appendingPathComponent(raw).standardizedFileURL.path
+            raw.hasPrefix("/")
+                ? raw : URL(fileURLWithPath: folder).appendingPathComponent(raw).standardizedFileURL.path
         }
         var result = BureauConfiguration(
             reporterName: try object.optional("reporterName")?.string() ?? agencyName,
             reporterAddress: try object.required("reporterAddress").string(),
             reporterPhone: try object.optional("reporterPhone")?.string(), feeds: [:])
-        if let phone = result.reporterPhone, phone.count != 10 || !phone.allSatisfy({ $0.isASCII && $0.isNumber }) {
+        if let phone = result.reporterPhone,
+            phone.count != 10 || !phone.allSatisfy({ $0.isASCII && $0.isNumber })
+        {
             throw ConfigurationError("\(node.child("reporterPhone")): expected ten digits, not \"\(phone)\"")
         }
         for bureau in Bureau.allCases {
@@ -78,15 +83,18 @@ public struct BureauConfiguration: Sendable {
             guard !identification.isEmpty, identification.utf8.count <= 20,
                 identification.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) })
             else {
-                throw ConfigurationError("\(feedNode.child("identificationNumber")): expected 1 to 20 letters or digits")
+                throw ConfigurationError(
+                    "\(feedNode.child("identificationNumber")): expected 1 to 20 letters or digits")
             }
             let program = try feed.optional("programIdentifier")?.string() ?? ""
             guard program.utf8.count <= 10, program.allSatisfy({ $0.isASCII }) else {
-                throw ConfigurationError("\(feedNode.child("programIdentifier")): at most 10 ASCII characters")
+                throw ConfigurationError(
+                    "\(feedNode.child("programIdentifier")): at most 10 ASCII characters")
             }
             let day = try feed.optional("dayOfMonth")?.integer() ?? 5
             guard (1...28).contains(day) else {
-                throw ConfigurationError("\(feedNode.child("dayOfMonth")): a day from 1 to 28, so that every month has it")
+                throw ConfigurationError(
+                    "\(feedNode.child("dayOfMonth")): a day from 1 to 28, so that every month has it")
             }
             let waiting = try feed.optional("waitingDays")?.integer() ?? 30
             guard (0...365).contains(waiting) else {
@@ -95,13 +103,17 @@ public struct BureauConfiguration: Sendable {
             var gpg: GPGSettings?
             if let g = feed.optional("gpg") {
                 let gpgObject = try g.object(allowed: ["recipient", "publicKeyFile", "homeDirectory"])
-                gpg = GPGSettings(recipient: try gpgObject.required("recipient").string(),
+                gpg = GPGSettings(
+                    recipient: try gpgObject.required("recipient").string(),
                     publicKeyFile: try gpgObject.optional("publicKeyFile").map { resolve(try $0.string()) },
                     homeDirectory: try gpgObject.optional("homeDirectory").map { resolve(try $0.string()) })
             }
             let outbox = try feed.required("outbox").string()
-            guard !outbox.isEmpty else { throw ConfigurationError("\(feedNode.child("outbox")): must not be empty") }
-            result.feeds[bureau] = Feed(bureau: bureau, identificationNumber: identification,
+            guard !outbox.isEmpty else {
+                throw ConfigurationError("\(feedNode.child("outbox")): must not be empty")
+            }
+            result.feeds[bureau] = Feed(
+                bureau: bureau, identificationNumber: identification,
                 programIdentifier: program, outbox: resolve(outbox), dayOfMonth: day, waitingDays: waiting,
                 newline: try feed.optional("newline")?.bool() ?? true, gpg: gpg)
         }

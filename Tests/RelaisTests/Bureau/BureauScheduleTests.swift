@@ -35,7 +35,9 @@ struct BureauScheduleTests {
         #expect(runs.first?.month == ReportMonth("2026-01"))
         #expect(schedule.runDue(store: t.store, today: CalendarDate(iso: "2026-02-06")!).isEmpty)
         // Accès Crédit's day is the 7th.
-        #expect(schedule.runDue(store: t.store, today: CalendarDate(iso: "2026-02-07")!).map(\.bureau) == [.acces])
+        #expect(
+            schedule.runDue(store: t.store, today: CalendarDate(iso: "2026-02-07")!).map(\.bureau) == [.acces]
+        )
         #expect(schedule.runDue(store: t.store, today: CalendarDate(iso: "2026-02-28")!).isEmpty)
     }
 
@@ -45,18 +47,33 @@ struct BureauScheduleTests {
         try JanuaryFixture.build(t)
         let config = t.folder + "/relais.json"
         let out = t.folder + "/by-hand.m2"
-        #expect(RelaisCommandLine.main(["relais", "bureau", "--config", config, "--bureau", "equifax",
-            "--month", "2026-01", "--dry-run"]) == 0)
+        #expect(
+            RelaisCommandLine.main([
+                "relais", "bureau", "--config", config, "--bureau", "equifax",
+                "--month", "2026-01", "--dry-run",
+            ]) == 0)
         #expect(!FileManager.default.fileExists(atPath: out))
-        #expect(RelaisCommandLine.main(["relais", "bureau", "--config", config, "--bureau", "equifax",
-            "--month", "2026-01", "--out", out]) == 0)
+        #expect(
+            RelaisCommandLine.main([
+                "relais", "bureau", "--config", config, "--bureau", "equifax",
+                "--month", "2026-01", "--out", out,
+            ]) == 0)
         #expect(try Metro2Checker.check(path: out).findings.isEmpty)
-        #expect(RelaisCommandLine.main(["relais", "bureau", "--config", config, "--bureau", "equifax",
-            "--month", "2026-01", "--out", out]) == 1)
-        #expect(RelaisCommandLine.main(["relais", "bureau", "--config", config, "--bureau", "transunion",
-            "--month", "2026-01"]) == 2)
-        #expect(RelaisCommandLine.main(["relais", "bureau", "--config", config, "--bureau", "acces",
-            "--month", "janvier"]) == 2)
+        #expect(
+            RelaisCommandLine.main([
+                "relais", "bureau", "--config", config, "--bureau", "equifax",
+                "--month", "2026-01", "--out", out,
+            ]) == 1)
+        #expect(
+            RelaisCommandLine.main([
+                "relais", "bureau", "--config", config, "--bureau", "transunion",
+                "--month", "2026-01",
+            ]) == 2)
+        #expect(
+            RelaisCommandLine.main([
+                "relais", "bureau", "--config", config, "--bureau", "acces",
+                "--month", "janvier",
+            ]) == 2)
     }
 
     @Test("With a GPG key configured the file is written encrypted and decrypts to the plain file")
@@ -67,7 +84,8 @@ struct BureauScheduleTests {
         let bureauHome = base + "/b"
         let agencyHome = base + "/a"
         for home in [bureauHome, agencyHome] {
-            try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true,
+            try FileManager.default.createDirectory(
+                atPath: home, withIntermediateDirectories: true,
                 attributes: [.posixPermissions: 0o700])
         }
         defer {
@@ -76,16 +94,22 @@ struct BureauScheduleTests {
             try? FileManager.default.removeItem(atPath: base)
         }
         let gpg = "/usr/bin/gpg"
-        let made = try runProgram(gpg, ["--homedir", bureauHome, "--batch", "--passphrase", "", "--quick-gen-key",
-            "Bureau Test <bureau@example.invalid>", "default", "default", "never"])
+        let made = try runProgram(
+            gpg,
+            [
+                "--homedir", bureauHome, "--batch", "--passphrase", "", "--quick-gen-key",
+                "Bureau Test <bureau@example.invalid>", "default", "default", "never",
+            ])
         try #require(made.status == 0)
-        let exported = try runProgram(gpg, ["--homedir", bureauHome, "--armor", "--export", "bureau@example.invalid"])
+        let exported = try runProgram(
+            gpg, ["--homedir", bureauHome, "--armor", "--export", "bureau@example.invalid"])
         try exported.output.write(to: URL(fileURLWithPath: base + "/bureau.asc"))
 
-        let t = try BureauTestStore(gpg: """
-            { "recipient": "bureau@example.invalid", "publicKeyFile": "\(base)/bureau.asc",
-              "homeDirectory": "\(agencyHome)" }
-            """)
+        let t = try BureauTestStore(
+            gpg: """
+                { "recipient": "bureau@example.invalid", "publicKeyFile": "\(base)/bureau.asc",
+                  "homeDirectory": "\(agencyHome)" }
+                """)
         try JanuaryFixture.build(t)
         let run = try t.write("2026-01")
         let path = try #require(run.path)
@@ -94,7 +118,8 @@ struct BureauScheduleTests {
         let left = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
         #expect(left == ["equifax-2026-01-exclusions.csv", "equifax-2026-01.m2.gpg"])
 
-        let decrypted = try runProgram(gpg, ["--homedir", bureauHome, "--batch", "--quiet", "--decrypt", path])
+        let decrypted = try runProgram(
+            gpg, ["--homedir", bureauHome, "--batch", "--quiet", "--decrypt", path])
         #expect(decrypted.status == 0)
         #expect(Array(decrypted.output) == (try BureauTestStore.fixture("equifax-2026-01.m2")))
     }
@@ -102,13 +127,15 @@ struct BureauScheduleTests {
     @Test("An unknown recipient fails the month and leaves neither file nor record")
     func unknownRecipient() throws {
         let home = "/tmp/rg\(UUID().uuidString.prefix(6))"
-        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true,
+        try FileManager.default.createDirectory(
+            atPath: home, withIntermediateDirectories: true,
             attributes: [.posixPermissions: 0o700])
         defer {
             _ = try? runProgram("/usr/bin/gpgconf", ["--homedir", home, "--kill", "all"])
             try? FileManager.default.removeItem(atPath: home)
         }
-        let t = try BureauTestStore(gpg: "{ \"recipient\": \"nobody@example.invalid\", \"homeDirectory\": \"\(home)\" }")
+        let t = try BureauTestStore(
+            gpg: "{ \"recipient\": \"nobody@example.invalid\", \"homeDirectory\": \"\(home)\" }")
         try JanuaryFixture.build(t)
         #expect(throws: GPGError.self) { try t.write("2026-01") }
         #expect(try t.reporter().writtenMonths() == [])

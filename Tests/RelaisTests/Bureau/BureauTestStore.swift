@@ -50,9 +50,12 @@ final class BureauTestStore {
         configuration = try Configuration.load(folder + "/relais.json")
         store = try CaseStore(path: configuration.store)
         try store.register(clients: [("magasins", "Magasins Exemple inc.", .french)])
-        try store.connection.run("""
-            INSERT INTO files (client_id, source, channel, name, size, sha256, received_at, outcome, original_path)
-            VALUES ('magasins', 'test', 'drop', 'cases.csv', 0, '', '2025-01-01T00:00:00Z', 'ingested', '/dev/null')
+        try store.connection.run(
+            """
+            INSERT INTO files (client_id, source, channel, name, size, sha256, received_at, outcome,
+                original_path)
+            VALUES ('magasins', 'test', 'drop', 'cases.csv', 0, '', '2025-01-01T00:00:00Z', 'ingested',
+                '/dev/null')
             """)
         fileID = store.connection.lastInsertRowID
     }
@@ -64,53 +67,76 @@ final class BureauTestStore {
 
     /// Opens a case; returns its id. Our reference is AC and the id on seven digits.
     @discardableResult
-    func addCase(opened: String, assigned: Int64, kind: String = "consumer", firstDelinquency: String?,
-        creditor: String? = "Banque Exemple", classification: String? = "12", clientLastPayment: String? = nil,
-        debtor: TestPerson, coDebtors: [TestPerson] = []) throws -> Int64
-    {
+    func addCase(
+        opened: String, assigned: Int64, kind: String = "consumer", firstDelinquency: String?,
+        creditor: String? = "Banque Exemple", classification: String? = "12",
+        clientLastPayment: String? = nil,
+        debtor: TestPerson, coDebtors: [TestPerson] = []
+    ) throws -> Int64 {
         let db = store.connection
         let id = Int64(nextRef)
         let ref = String(format: "C-%03d", nextRef)
         nextRef += 1
-        try db.run("""
-            INSERT INTO cases (id, our_ref, client_id, client_ref, kind, opened_on, assigned_cents, balance_cents,
+        try db.run(
+            """
+            INSERT INTO cases (id, our_ref, client_id, client_ref, kind, opened_on, assigned_cents,
+                balance_cents,
                 status, sub_status, original_creditor, creditor_classification, first_delinquency_date,
                 last_payment_date, file_id, file_line)
             VALUES (?, ?, 'magasins', ?, ?, ?, ?, ?, 'new', 'received', ?, ?, ?, ?, ?, ?)
-            """, [.integer(id), .text(CaseRecorder.ourReference(caseID: id)), .text(ref), .text(kind), .text(opened),
-                  .integer(assigned), .integer(assigned), SQLiteValue(creditor), SQLiteValue(classification),
-                  SQLiteValue(firstDelinquency), SQLiteValue(clientLastPayment), .integer(fileID), .integer(id)])
+            """,
+            [
+                .integer(id), .text(CaseRecorder.ourReference(caseID: id)), .text(ref), .text(kind),
+                .text(opened),
+                .integer(assigned), .integer(assigned), SQLiteValue(creditor), SQLiteValue(classification),
+                SQLiteValue(firstDelinquency), SQLiteValue(clientLastPayment), .integer(fileID), .integer(id),
+            ])
         try insert(debtor, role: "debtor", caseID: id)
         for co in coDebtors { try insert(co, role: "co-debtor", caseID: id) }
         return id
     }
 
     private func insert(_ p: TestPerson, role: String, caseID: Int64) throws {
-        try store.connection.run("""
-            INSERT INTO debtors (case_id, role, name_as_given, first_name, last_name, address_line1, address_line2,
+        try store.connection.run(
+            """
+            INSERT INTO debtors (case_id, role, name_as_given, first_name, last_name, address_line1,
+                address_line2,
                 city, province, postal_code, country, phone_home, birth_date, sin)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, [.integer(caseID), .text(role), .text("\(p.first) \(p.last)"), .text(p.first), .text(p.last),
-                  SQLiteValue(p.line1), SQLiteValue(p.line2), SQLiteValue(p.city), SQLiteValue(p.province),
-                  SQLiteValue(p.postal), SQLiteValue(p.country), SQLiteValue(p.phone), SQLiteValue(p.born),
-                  SQLiteValue(p.sin)])
+            """,
+            [
+                .integer(caseID), .text(role), .text("\(p.first) \(p.last)"), .text(p.first), .text(p.last),
+                SQLiteValue(p.line1), SQLiteValue(p.line2), SQLiteValue(p.city), SQLiteValue(p.province),
+                SQLiteValue(p.postal), SQLiteValue(p.country), SQLiteValue(p.phone), SQLiteValue(p.born),
+                SQLiteValue(p.sin),
+            ])
     }
 
     /// Records that a month before the test's first was already reported for a case.
-    func priorReport(caseID: Int64, bureau: String = "equifax", month: String, status: String = "93",
-        compliance: String = "", firstDelinquency: String) throws
-    {
-        try store.connection.run("""
+    func priorReport(
+        caseID: Int64, bureau: String = "equifax", month: String, status: String = "93",
+        compliance: String = "", firstDelinquency: String
+    ) throws {
+        try store.connection.run(
+            """
             INSERT INTO bureau_accounts (bureau, case_id, first_month, last_month, last_status,
                 last_special_comment, last_compliance, last_balance_cents, first_delinquency_date)
             VALUES (?, ?, ?, ?, ?, '', ?, 0, ?)
-            """, [.text(bureau), .integer(caseID), .text(month), .text(month), .text(status), .text(compliance),
-                  .text(firstDelinquency)])
-        try store.connection.run("""
-            INSERT INTO bureau_reports (bureau, month, case_id, status, special_comment, compliance, balance_cents,
+            """,
+            [
+                .text(bureau), .integer(caseID), .text(month), .text(month), .text(status), .text(compliance),
+                .text(firstDelinquency),
+            ])
+        try store.connection.run(
+            """
+            INSERT INTO bureau_reports (bureau, month, case_id, status, special_comment, compliance,
+                balance_cents,
                 first_delinquency_date) VALUES (?, ?, ?, ?, '', ?, 0, ?)
-            """, [.text(bureau), .text(month), .integer(caseID), .text(status), .text(compliance),
-                  .text(firstDelinquency)])
+            """,
+            [
+                .text(bureau), .text(month), .integer(caseID), .text(status), .text(compliance),
+                .text(firstDelinquency),
+            ])
     }
 
     func reporter(_ bureau: Bureau = .equifax) throws -> BureauReporter {
@@ -119,21 +145,25 @@ final class BureauTestStore {
 
     /// Writes a month as the schedule would, a few days after it ends.
     @discardableResult
-    func write(_ month: String, bureau: Bureau = .equifax, rewrite: Bool = false, dryRun: Bool = false,
-        output: String? = nil) throws -> BureauRun
-    {
+    func write(
+        _ month: String, bureau: Bureau = .equifax, rewrite: Bool = false, dryRun: Bool = false,
+        output: String? = nil
+    ) throws -> BureauRun {
         let m = ReportMonth(month)!
-        return try reporter(bureau).run(month: m, today: m.next.firstDay.adding(days: 4),
+        return try reporter(bureau).run(
+            month: m, today: m.next.firstDay.adding(days: 4),
             created: Metro2Writer.Moment(date: m.next.firstDay.adding(days: 4), hour: 8, minute: 30),
             output: output, dryRun: dryRun, rewrite: rewrite)
     }
 
     /// What was reported for a case, month by month: "month status comment compliance balance".
     func history(caseID: Int64, bureau: String = "equifax") throws -> [String] {
-        try store.connection.rows("""
+        try store.connection.rows(
+            """
             SELECT month, status, special_comment, compliance, balance_cents FROM bureau_reports
             WHERE bureau = ? AND case_id = ? ORDER BY month
-            """, [.text(bureau), .integer(caseID)]).map { row in
+            """, [.text(bureau), .integer(caseID)]
+        ).map { row in
             row.map { value -> String in
                 switch value {
                 case .text(let s): return s.isEmpty ? "-" : s
@@ -149,64 +179,89 @@ final class BureauTestStore {
         return Array(try Data(contentsOf: url))
     }
 
-    static func bytes(_ path: String) throws -> [UInt8] { Array(try Data(contentsOf: URL(fileURLWithPath: path))) }
+    static func bytes(_ path: String) throws -> [UInt8] {
+        Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+    }
 }
 
 /// The January 2026 store the hand-built fixture was counted from.
 enum JanuaryFixture {
     static func build(_ t: BureauTestStore) throws {
         // AC0000001: first report, accents, J1 co-debtor at the same address.
-        try t.addCase(opened: "2025-11-15", assigned: 123_456, firstDelinquency: "2025-03-10",
+        try t.addCase(
+            opened: "2025-11-15", assigned: 123_456, firstDelinquency: "2025-03-10",
             creditor: "Banque Laurentienne", classification: "12",
-            debtor: TestPerson(first: "Hélène", last: "Côté", sin: "046 454 286", born: "1980-04-02",
+            debtor: TestPerson(
+                first: "Hélène", last: "Côté", sin: "046 454 286", born: "1980-04-02",
                 phone: "5145551234", line1: "12, rue de l'Église", line2: "app. 3", city: "Montréal",
                 postal: "H2X 1Y4"),
-            coDebtors: [TestPerson(first: "Jean", last: "Côté", born: "1979-12-24", line1: "12, rue de l’Église",
-                line2: "app. 3", city: "Montréal", postal: "h2x1y4")])
+            coDebtors: [
+                TestPerson(
+                    first: "Jean", last: "Côté", born: "1979-12-24", line1: "12, rue de l’Église",
+                    line2: "app. 3", city: "Montréal", postal: "h2x1y4")
+            ])
         // AC0000002: reported in December with XB, dispute resolved in January; long names.
-        let two = try t.addCase(opened: "2025-10-01", assigned: 50_099, firstDelinquency: "2024-12-01",
+        let two = try t.addCase(
+            opened: "2025-10-01", assigned: 50_099, firstDelinquency: "2024-12-01",
             creditor: "Hydro-Québec", classification: "10",
-            debtor: TestPerson(first: "Marie-Ève-Geneviève Anne", last: "Bouchard-Lévesque-Tremblay de la Montagne",
+            debtor: TestPerson(
+                first: "Marie-Ève-Geneviève Anne", last: "Bouchard-Lévesque-Tremblay de la Montagne",
                 born: "1975-07-14", line1: "4567 boulevard des Laurentides Ouest, bureau 890", city: "Laval",
                 postal: "H7G 2T1"),
-            coDebtors: [TestPerson(first: "Minh", last: "Nguyen", sin: "130-692-544", phone: "6135550199",
-                line1: "88 Main Street", city: "Ottawa", province: "ON", postal: "K1A 0B1")])
+            coDebtors: [
+                TestPerson(
+                    first: "Minh", last: "Nguyen", sin: "130-692-544", phone: "6135550199",
+                    line1: "88 Main Street", city: "Ottawa", province: "ON", postal: "K1A 0B1")
+            ])
         try t.priorReport(caseID: two, month: "2025-12", compliance: "XB", firstDelinquency: "2024-12-01")
-        try t.store.connection.run("""
+        try t.store.connection.run(
+            """
             INSERT INTO disputes (case_id, opened_on, reason, resolved_on, outcome)
             VALUES (?, '2025-12-05', 'not my debt', '2026-01-20', 'debt confirmed')
             """, [.integer(two)])
-        try t.store.recordPayment(caseID: two, amount: Money(cents: 10_050), on: CalendarDate(iso: "2026-01-10")!,
+        try t.store.recordPayment(
+            caseID: two, amount: Money(cents: 10_050), on: CalendarDate(iso: "2026-01-10")!,
             source: "test")
         // AC0000003: no date of first delinquency: excluded.
-        try t.addCase(opened: "2025-10-01", assigned: 20_000, firstDelinquency: nil,
+        try t.addCase(
+            opened: "2025-10-01", assigned: 20_000, firstDelinquency: nil,
             debtor: TestPerson(first: "Paul", last: "Gagnon", sin: "046454286"))
         // AC0000004: settled for less in January: 62 AU. No original creditor: the client's name.
-        let four = try t.addCase(opened: "2025-09-01", assigned: 30_000, firstDelinquency: "2025-01-05",
+        let four = try t.addCase(
+            opened: "2025-09-01", assigned: 30_000, firstDelinquency: "2025-01-05",
             creditor: nil, classification: "01",
-            debtor: TestPerson(first: "Luc", last: "Tremblay", sin: "193456787", line1: "300 avenue du Parc",
+            debtor: TestPerson(
+                first: "Luc", last: "Tremblay", sin: "193456787", line1: "300 avenue du Parc",
                 city: "Québec", postal: "G1R 2L3"))
         try t.priorReport(caseID: four, month: "2025-12", firstDelinquency: "2025-01-05")
-        try t.store.recordPayment(caseID: four, amount: Money(cents: 25_000), on: CalendarDate(iso: "2026-01-15")!,
+        try t.store.recordPayment(
+            caseID: four, amount: Money(cents: 25_000), on: CalendarDate(iso: "2026-01-15")!,
             source: "test")
-        try t.store.closeCase(caseID: four, on: CalendarDate(iso: "2026-01-20")!, subStatus: "settled",
+        try t.store.closeCase(
+            caseID: four, on: CalendarDate(iso: "2026-01-20")!, subStatus: "settled",
             reason: "settled for $250", source: "test")
         // AC0000005: recalled by the client in January: DA.
-        let five = try t.addCase(opened: "2025-08-15", assigned: 7_525, firstDelinquency: "2024-06-30",
+        let five = try t.addCase(
+            opened: "2025-08-15", assigned: 7_525, firstDelinquency: "2024-06-30",
             creditor: "Telus", classification: "11", clientLastPayment: "2024-05-01",
-            debtor: TestPerson(first: "Siobhán", last: "O'Brien", born: "1990-02-28", phone: "4185550123 x45",
+            debtor: TestPerson(
+                first: "Siobhán", last: "O'Brien", born: "1990-02-28", phone: "4185550123 x45",
                 line1: "7 chemin du Lac", city: "Sherbrooke", postal: "J1H 5N4"))
         try t.priorReport(caseID: five, month: "2025-12", firstDelinquency: "2024-06-30")
-        try t.store.closeCase(caseID: five, on: CalendarDate(iso: "2026-01-25")!, subStatus: "recalled",
+        try t.store.closeCase(
+            caseID: five, on: CalendarDate(iso: "2026-01-25")!, subStatus: "recalled",
             reason: "recalled by the client", source: "test")
         // AC0000006: commercial: never reported.
-        try t.addCase(opened: "2025-05-01", assigned: 900_000, kind: "commercial", firstDelinquency: "2025-01-01",
+        try t.addCase(
+            opened: "2025-05-01", assigned: 900_000, kind: "commercial", firstDelinquency: "2025-01-01",
             debtor: TestPerson(first: "", last: "Entreprise", sin: nil, born: "1970-01-01"))
         // AC0000007: assigned eleven days before the month's end: waiting.
-        try t.addCase(opened: "2026-01-20", assigned: 10_000, firstDelinquency: "2025-06-01",
+        try t.addCase(
+            opened: "2026-01-20", assigned: 10_000, firstDelinquency: "2025-06-01",
             debtor: TestPerson(first: "Anne", last: "Roy", born: "1985-05-05"))
         // AC0000008: first delinquency more than six years before 2026-01-31: excluded.
-        try t.addCase(opened: "2025-06-01", assigned: 10_000, firstDelinquency: "2019-12-31",
+        try t.addCase(
+            opened: "2025-06-01", assigned: 10_000, firstDelinquency: "2019-12-31",
             debtor: TestPerson(first: "Marc", last: "Roy", born: "1960-01-01"))
     }
 }
