@@ -45,6 +45,9 @@ public final class BureauReporter {
     let configuration: BureauConfiguration
     let feed: BureauConfiguration.Feed
     public var log = Log(level: .warning)
+    /// Called every 10,000 cases: a month of a million cases takes seconds, and the daemon
+    /// must keep telling systemd's watchdog it is alive meanwhile.
+    public var progress: (() -> Void)?
 
     public init(store: CaseStore, configuration: Configuration, bureau: Bureau) throws {
         guard let bureaus = configuration.bureaus else {
@@ -137,7 +140,11 @@ public final class BureauReporter {
         let targetPath = encrypted ? finalPath + ".gpg" : finalPath
         var run = BureauRun(bureau: feed.bureau, month: month)
 
-        // Encrypted: the plain bytes go to a private temporary file, never into the outbox name.
+        // Encrypted: the plain bytes go to a private temporary file (mode 0600) beside the target,
+        // never under the outbox name, and are removed once encrypted. GPGME reads it from disk
+        // so that a large month is never held in memory; the price is that a crash during the
+        // encryption leaves it behind, so the next run removes any such leftover first.
+        if encrypted { Self.removeLeftoverPlainFiles(in: AtomicFile.parentFolder(finalPath), bureau: feed.bureau) }
         let plainPath =
             encrypted
             ? "\(AtomicFile.parentFolder(finalPath))/.\(feed.bureau.rawValue)-\(month).\(getpid()).plain"
@@ -255,6 +262,7 @@ public final class BureauReporter {
                 try metro2?.write(account)
                 try csv?.write(account)
                 run.records += 1
+                if run.records % 10_000 == 0 { progress?() }
                 try upsertAccount.bind([
                     bureau, .integer(account.caseID), monthText, monthText,
                     .text(account.status.rawValue), .text(account.specialComment), .text(account.compliance),
@@ -276,6 +284,14 @@ public final class BureauReporter {
             FROM bureau_accounts WHERE bureau = ? AND last_month = ?
             """, [bureau, monthText])
         return run
+    }
+
+    /// Removes plain temporary files an interrupted encrypted run left: `.<bureau>-*.plain`.
+    static func removeLeftoverPlainFiles(in folder: String, bureau: Bureau) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
+        for name in names where name.hasPrefix(".\(bureau.rawValue)-") && name.hasSuffix(".plain") {
+            unlink("\(folder)/\(name)")
+        }
     }
 
     /// Undoes what a month recorded, before it is written again: its reports go, and each

@@ -12,6 +12,8 @@ import Foundation
 public struct BureauSchedule {
     let configuration: Configuration
     let log: Log
+    /// Called while a month is written, to keep a watchdog fed.
+    public var progress: (() -> Void)?
 
     public init(configuration: Configuration, log: Log) {
         self.configuration = configuration
@@ -30,6 +32,7 @@ public struct BureauSchedule {
             do {
                 let reporter = try BureauReporter(store: store, configuration: configuration, bureau: bureau)
                 reporter.log = log
+                reporter.progress = progress
                 let written = try reporter.writtenMonths()
                 if let latest = written.last.flatMap(ReportMonth.init), latest >= month { continue }
                 runs.append(try reporter.run(month: month, today: today, created: Self.now(today)))

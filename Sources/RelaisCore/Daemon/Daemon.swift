@@ -60,7 +60,8 @@ public final class Daemon {
         }
         try intake.reconcile()
         scan(watcher: watcher)
-        let bureauSchedule = BureauSchedule(configuration: configuration, log: log)
+        var bureauSchedule = BureauSchedule(configuration: configuration, log: log)
+        bureauSchedule.progress = { [notifier] in notifier.keepAlive() }
         bureauSchedule.runDue(store: store, today: CalendarDate.today())
         var nextRescan = Clock.monotonic() + configuration.rescanSeconds
         notifier.send("READY=1\nSTATUS=watching \(watcher.watchedCount) inbox folders")
