@@ -195,3 +195,33 @@ struct BureauYearTests {
         #expect(run.path == t.folder + "/bureaus/acces/acces-2026-01.csv")
     }
 }
+
+@Suite("Bureau feed from cases opened by the CSV intake")
+struct BureauIntakeTests {
+    @Test("Cases ingested from a client's CSV file are reported once their waiting period is over")
+    func fromIntake() throws {
+        let t = try BureauTestStore()
+        let csv = t.folder + "/assignation.csv"
+        try """
+            No de compte;Prénom;Nom de famille;Adresse;Ville;Province;Code postal;Date de naissance;NAS;\
+            Montant;Créancier d'origine;Classification du créancier;Date du premier défaut
+            A-1;Hélène;Côté;12 rue de l'Église;Montréal;Québec;h2x1y4;1980-04-02;046 454 286;1 234,56 $;\
+            Banque Laurentienne;12;2025-03-10
+            A-2;Jean;Roy;3 rue Nord;Laval;QC;H7G 2T1;1975-07-14;;500,00 $;Hydro-Québec;10;
+
+            """.write(toFile: csv, atomically: true, encoding: .utf8)
+        let intake = Intake(configuration: t.configuration, store: t.store, log: Log(level: .error))
+        intake.today = { CalendarDate(iso: "2025-11-15")! }
+        let result = try intake.ingest(path: csv, client: try #require(t.configuration.client("magasins")),
+            channel: .drop, source: "test", disposal: .copy)
+        #expect(result.status.rawValue == "ingested")
+
+        #expect(try t.write("2025-11").records == 0)
+        let december = try t.write("2025-12")
+        #expect(december.records == 1)
+        #expect(december.exclusions.map(\.field) == ["Date of First Delinquency"])
+        let checker = try Metro2Checker.check(path: try #require(december.path))
+        #expect(checker.findings == [])
+        #expect(checker.accounts.keys.sorted() == ["AC0000001"])
+    }
+}
