@@ -129,26 +129,23 @@ final class BureauCaseReader {
 
     /// `YYYY-MM-DD` read from its bytes: six dates a case, a million cases.
     static func date(_ text: String) -> CalendarDate? {
-        var digits = (0, 0, 0)
-        var count = 0
-        for (index, byte) in text.utf8.enumerated() {
-            if index == 4 || index == 7 {
-                guard byte == 0x2D else { return nil }
-                continue
-            }
-            guard byte >= 0x30 && byte <= 0x39, index < 10 else { return nil }
-            let d = Int(byte - 0x30)
-            if index < 4 {
-                digits.0 = digits.0 * 10 + d
-            } else if index < 7 {
-                digits.1 = digits.1 * 10 + d
-            } else {
-                digits.2 = digits.2 * 10 + d
-            }
-            count += 1
-        }
-        guard count == 8 else { return nil }
-        return CalendarDate(year: digits.0, month: digits.1, day: digits.2)
+        let parts =
+            text.utf8.withContiguousStorageIfAvailable { b -> (Int, Int, Int)? in
+                guard b.count == 10, b[4] == 0x2D, b[7] == 0x2D else { return nil }
+                func number(_ from: Int, _ to: Int) -> Int? {
+                    var n = 0
+                    for i in from..<to {
+                        guard b[i] >= 0x30 && b[i] <= 0x39 else { return nil }
+                        n = n * 10 + Int(b[i] - 0x30)
+                    }
+                    return n
+                }
+                guard let y = number(0, 4), let m = number(5, 7), let d = number(8, 10) else { return nil }
+                return (y, m, d)
+            } ?? nil
+        guard let (year, month, day) = parts ?? CalendarDate(iso: text).map({ ($0.year, $0.month, $0.day) })
+        else { return nil }
+        return CalendarDate(year: year, month: month, day: day)
     }
 
     /// Ten digits, from `5145551234` or `5145551234 x12` as the intake stores them; nil

@@ -138,14 +138,18 @@ struct FixedRecord {
                 out[offset + count] = b
                 count += 1
             }
-            var ascii = true
-            for byte in text.utf8 where byte >= 0x80 {
-                ascii = false
-                break
-            }
-            if ascii {
-                for byte in text.utf8 { emit(byte) }
-            } else {
+            // ASCII in one pass over the contiguous bytes; on the first other byte, start again
+            // scalar by scalar.
+            let ascii =
+                text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+                    for byte in bytes {
+                        guard byte < 0x80 else { return false }
+                        emit(byte)
+                    }
+                    return true
+                } ?? false
+            if !ascii {
+                count = 0
                 for scalar in text.unicodeScalars {
                     let value = scalar.value
                     if value < 0x80 {
