@@ -129,7 +129,7 @@ public final class BureauReporter {
                             "SELECT path FROM bureau_files WHERE bureau = ? AND month = ?",
                             [bureau, monthText])?.text ?? ""
                     throw BureauError(
-                        "\(feed.bureau.rawValue) \(month): already written (\(path)); ask to write it again")
+                        "\(feed.bureau.rawValue) \(month): already written (\(path)); --rewrite writes it again")
                 }
                 try undo(month: monthText, bureau: bureau)
             }
