@@ -129,7 +129,8 @@ public final class BureauReporter {
                             "SELECT path FROM bureau_files WHERE bureau = ? AND month = ?",
                             [bureau, monthText])?.text ?? ""
                     throw BureauError(
-                        "\(feed.bureau.rawValue) \(month): already written (\(path)); --rewrite writes it again")
+                        "\(feed.bureau.rawValue) \(month): already written (\(path)); "
+                            + "--rewrite writes it again")
                 }
                 try undo(month: monthText, bureau: bureau)
             }
@@ -144,7 +145,9 @@ public final class BureauReporter {
         // never under the outbox name, and are removed once encrypted. GPGME reads it from disk
         // so that a large month is never held in memory; the price is that a crash during the
         // encryption leaves it behind, so the next run removes any such leftover first.
-        if encrypted { Self.removeLeftoverPlainFiles(in: AtomicFile.parentFolder(finalPath), bureau: feed.bureau) }
+        if encrypted {
+            Self.removeLeftoverPlainFiles(in: AtomicFile.parentFolder(finalPath), bureau: feed.bureau)
+        }
         let plainPath =
             encrypted
             ? "\(AtomicFile.parentFolder(finalPath))/.\(feed.bureau.rawValue)-\(month).\(getpid()).plain"
