@@ -17,9 +17,10 @@ let package = Package(
         .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
         .systemLibrary(name: "CTesseract", path: "Sources/CTesseract", pkgConfig: "tesseract"),
         .systemLibrary(name: "CGMime", path: "Sources/CGMime", pkgConfig: "gmime-3.0"),
+        .systemLibrary(name: "CGPGME", path: "Sources/CGPGME", pkgConfig: "gpgme"),
         .target(
             name: "RelaisCore",
-            dependencies: ["CSQLite", "CCSV", "CXML2", "CSSH2", "CLinux", "CTesseract", "CGMime"],
+            dependencies: ["CSQLite", "CCSV", "CXML2", "CSSH2", "CLinux", "CTesseract", "CGMime", "CGPGME"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .executableTarget(

@@ -209,6 +209,69 @@ enum Schema {
             ON deliveries(client_id, local_path, local_size, local_modified);
         CREATE INDEX deliveries_open ON deliveries(client_id, state) WHERE state IN ('pending', 'uploaded');
         """),
+        (3, """
+        -- Disputes (contestations) of a case: open until resolved. The credit-bureau feed
+        -- reports XB while one is open and XH once when it is resolved.
+        CREATE TABLE disputes (
+            id INTEGER PRIMARY KEY,
+            case_id INTEGER NOT NULL REFERENCES cases(id),
+            opened_on TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            resolved_on TEXT,
+            outcome TEXT
+        );
+        CREATE INDEX disputes_by_case ON disputes(case_id);
+
+        -- Cases the agency asks a bureau to delete (reported in error): DA once, then nothing.
+        CREATE TABLE bureau_deletions (
+            case_id INTEGER PRIMARY KEY REFERENCES cases(id),
+            requested_at TEXT NOT NULL,
+            reason TEXT NOT NULL
+        );
+
+        -- One file written per bureau and month; a month is written again only when asked,
+        -- and then the row is replaced.
+        CREATE TABLE bureau_files (
+            id INTEGER PRIMARY KEY,
+            bureau TEXT NOT NULL CHECK (bureau IN ('equifax', 'acces')),
+            month TEXT NOT NULL,
+            path TEXT NOT NULL,
+            written_at TEXT NOT NULL,
+            records INTEGER NOT NULL,
+            excluded INTEGER NOT NULL,
+            UNIQUE (bureau, month)
+        );
+
+        -- What was reported, per bureau, case and month: the history each month follows from.
+        -- Written only by the bureau feed, from case ids it read in the same transaction; no
+        -- foreign key, because a month's million rows would each pay a lookup for nothing.
+        CREATE TABLE bureau_reports (
+            bureau TEXT NOT NULL,
+            month TEXT NOT NULL,
+            case_id INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            special_comment TEXT NOT NULL,
+            compliance TEXT NOT NULL,
+            balance_cents INTEGER NOT NULL,
+            first_delinquency_date TEXT NOT NULL,
+            PRIMARY KEY (bureau, month, case_id)
+        ) WITHOUT ROWID;
+
+        -- The latest report per bureau and case, so that a month reads one row per case; the
+        -- month's history rows are copied from it once the month is written.
+        CREATE TABLE bureau_accounts (
+            bureau TEXT NOT NULL,
+            case_id INTEGER NOT NULL,
+            first_month TEXT NOT NULL,
+            last_month TEXT NOT NULL,
+            last_status TEXT NOT NULL,
+            last_special_comment TEXT NOT NULL,
+            last_compliance TEXT NOT NULL,
+            last_balance_cents INTEGER NOT NULL,
+            first_delinquency_date TEXT NOT NULL,
+            PRIMARY KEY (bureau, case_id)
+        ) WITHOUT ROWID;
+        """),
         (4, """
         -- Rows of faxed lists a person must look at before they become cases.
         CREATE TABLE review_items (

@@ -80,7 +80,7 @@ public enum RelaisCommandLine {
 
     public static var commands: [Command] {
         [ServeCommand.command, IngestCommand.command, InventoryCommand.command, ReviewCommand.command,
-         SFTPCommand.command]
+         SFTPCommand.command, BureauCommand.command]
     }
 
     public static func main(_ arguments: [String]) -> Int32 {

@@ -26,6 +26,8 @@ public struct Configuration: Sendable {
     public var logLevel: LogLevel
     /// Where files taken from SFTP servers wait, once downloaded, until they are recorded.
     public var staging: String = ""
+    /// The monthly credit-bureau feed; nil when the agency reports to no bureau.
+    public var bureaus: BureauConfiguration? = nil
 
     public struct Agency: Sendable {
         public var name: String
@@ -46,6 +48,7 @@ public struct Configuration: Sendable {
     static let topLevelKeys: Set<String> = [
         "store", "inbox", "archive", "rejected", "outbox", "settleSeconds", "rescanSeconds",
         "acknowledgementChannels", "agency", "clients", "logLevel", "$comment", "xmlSchema", "staging",
+        "bureaus",
     ]
 
     static func parse(_ data: Data, file: String, folder: String) throws -> Configuration {
@@ -98,12 +101,16 @@ public struct Configuration: Sendable {
         }
 
         let logLevel = try root.optional("logLevel")?.choice(["info": LogLevel.info, "debug": .debug]) ?? .info
-        return Configuration(
+        var configuration = Configuration(
             file: file, store: try path("store"), inbox: try path("inbox"), archive: try path("archive"),
             rejected: try path("rejected", default: "rejected"), outbox: try path("outbox"),
             settleSeconds: try seconds("settleSeconds", default: 1), rescanSeconds: try seconds("rescanSeconds", default: 30),
             acknowledgementChannels: acknowledged, agency: agency, clients: clients, logLevel: logLevel,
             staging: try path("staging", default: "staging"))
+        configuration.bureaus = try root.optional("bureaus").map {
+            try BureauConfiguration.parse($0, agencyName: agency.name, folder: folder)
+        }
+        return configuration
     }
 }
 

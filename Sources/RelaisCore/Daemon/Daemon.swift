@@ -61,6 +61,9 @@ public final class Daemon {
         try intake.reconcile()
         let sftpPollers = SFTPPollers.start(configuration: configuration, log: log)
         scan(watcher: watcher)
+        var bureauSchedule = BureauSchedule(configuration: configuration, log: log)
+        bureauSchedule.progress = { [notifier] in notifier.keepAlive() }
+        bureauSchedule.runDue(store: store, today: CalendarDate.today())
         var nextRescan = Clock.monotonic() + configuration.rescanSeconds
         notifier.send("READY=1\nSTATUS=watching \(watcher.watchedCount) inbox folders")
         log.info("watching", ["folders": String(watcher.watchedCount), "inbox": configuration.inbox,
@@ -88,6 +91,7 @@ public final class Daemon {
             }
             if Clock.monotonic() >= nextRescan {
                 scan(watcher: watcher)
+                bureauSchedule.runDue(store: store, today: CalendarDate.today())
                 nextRescan = Clock.monotonic() + configuration.rescanSeconds
             }
             takeReadyFiles(intake: intake, signals: signals, watcher: watcher)
