@@ -9,19 +9,21 @@ public enum Recording: Equatable, Sendable {
 /// Records the cases of one file inside the file's transaction, with statements compiled once.
 /// Obtained from `CaseStore.recordFile`; valid only inside its body.
 public final class CaseRecorder {
-    private let db: SQLiteConnection
+    let db: SQLiteConnection
     let fileID: Int64
-    private let clientID: String
+    let clientID: String
     private let openedOn: String
     private let at: String
-    private let source: String
+    let source: String
     private var nextCaseID: Int64
     private let insertCase: SQLiteStatement
     private let insertDebtor: SQLiteStatement
     private let insertNote: SQLiteStatement
-    private let insertReject: SQLiteStatement
+    let insertReject: SQLiteStatement
     private let findOpen: SQLiteStatement
     public internal(set) var reading: FileReading
+    /// The store the file is recorded in, for the case events a client update applies.
+    weak var store: CaseStore?
 
     init(db: SQLiteConnection, fileID: Int64, clientID: String, openedOn: CalendarDate, at: String, source: String,
         reading: FileReading) throws
@@ -181,15 +183,16 @@ extension CaseStore {
             let fileID = try insertLedgerRow(file, outcome: .ingested, reason: nil, reading: reading, duplicateOf: nil)
             let recorder = try CaseRecorder(db: db, fileID: fileID, clientID: file.clientID, openedOn: openedOn,
                 at: Timestamp.now(), source: "file \(fileID)", reading: reading)
+            recorder.store = self
             try body(recorder)
             try recorder.recordOpenings()
             let r = recorder.reading
             try db.run("""
                 UPDATE files SET records = ?, accepted = ?, duplicates = ?, rejected = ?, printed_total_cents = ?,
-                    computed_total_cents = ? WHERE id = ?
+                    computed_total_cents = ?, updates = ? WHERE id = ?
                 """,
                 [SQLiteValue(r.records), SQLiteValue(r.accepted), SQLiteValue(r.duplicates), SQLiteValue(r.rejected),
-                 SQLiteValue(r.printedTotal), .integer(r.computedTotal.cents), .integer(fileID)])
+                 SQLiteValue(r.printedTotal), .integer(r.computedTotal.cents), SQLiteValue(r.updates), .integer(fileID)])
             return (fileID, r)
         }
     }

@@ -48,6 +48,8 @@ public struct FileReading: Sendable {
     public var delimiter: String?
     public var records = 0
     public var accepted = 0
+    /// Client updates applied to cases already assigned.
+    public var updates = 0
     public var duplicates = 0
     public var rejected = 0
     public var printedTotal: Money?

@@ -327,5 +327,10 @@ enum Schema {
         );
         CREATE INDEX files_by_source ON files(source);
         """),
+        (5, """
+        -- Client updates (payments to the creditor, adjustments, recalls, contact changes) a
+        -- file applied to cases already assigned.
+        ALTER TABLE files ADD COLUMN updates INTEGER NOT NULL DEFAULT 0;
+        """),
     ]
 }

@@ -17,6 +17,8 @@ public struct IngestResult: Sendable {
     public var status: Status
     public var fileID: Int64?
     public var accepted = 0
+    /// Client updates applied to cases already assigned.
+    public var updates = 0
     public var duplicates = 0
     public var rejected = 0
     /// Rows held in the review queue (faxed lists after OCR).
@@ -34,7 +36,7 @@ public struct IngestResult: Sendable {
         var members: [(String, String)] = [
             ("file", JSONText.string(file)), ("status", JSONText.string(status.rawValue)),
             ("fileNumber", fileID.map(String.init) ?? "null"),
-            ("accepted", String(accepted)), ("duplicates", String(duplicates)), ("rejected", String(rejected)),
+            ("accepted", String(accepted)), ("updates", String(updates)), ("duplicates", String(duplicates)), ("rejected", String(rejected)),
             ("inReview", String(inReview)),
             ("rejects", JSONText.array(rejects.map {
                 JSONText.object([("line", String($0.line)), ("field", JSONText.optional($0.field)),
@@ -150,6 +152,8 @@ public final class Intake {
                     try recorder.record(assignment, line: line)
                 case .rejected(let line, let problem, let amount):
                     try recorder.reject(line: line, field: problem.field, reason: problem.reason, amount: amount)
+                case .update(let line, let update):
+                    try recorder.apply(update, line: line)
                 case .footer(_, let printed):
                     if let printed { recorder.reading.printedTotal = printed }
                 case .review(let draft):
@@ -161,6 +165,7 @@ public final class Intake {
         }
         log.info("file ingested", ["client": client.id, "channel": channel.rawValue, "file": name,
             "fileNumber": String(fileID), "format": reading.format, "accepted": String(totals.accepted),
+            "updates": String(totals.updates),
             "duplicates": String(totals.duplicates), "rejected": String(totals.rejected)])
         if !reader.notes.isEmpty {
             log.debug("how the file was read", pairs: [("file", name)] + reader.notes)
@@ -334,7 +339,8 @@ public final class Intake {
             if document[0].text == "reject-report" { result.rejectReport = document[1].text }
         }
         let totals = try store.connection.rows(
-            "SELECT printed_total_cents, computed_total_cents FROM files WHERE id = ?", [.integer(fileID)])[0]
+            "SELECT printed_total_cents, computed_total_cents, updates FROM files WHERE id = ?", [.integer(fileID)])[0]
+        result.updates = Int(totals[2].int ?? 0)
         result.printedTotal = totals[0].int.map { Money(cents: $0) }
         result.computedTotal = totals[1].int.map { Money(cents: $0) }
         return result

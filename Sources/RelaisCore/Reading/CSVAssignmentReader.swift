@@ -16,6 +16,8 @@ public enum RowOutcome: Sendable {
     case footer(line: Int, printedTotal: Money?)
     /// A row read without certainty (a faxed list after OCR): it waits for a person.
     case review(ReviewDraft)
+    /// A change to a case already assigned (a payment to the creditor, a recall…).
+    case update(line: Int, ClientUpdate)
 }
 
 /// How a delimited file was read: what the first pass decided, for the ledger and the reports.
@@ -167,14 +169,21 @@ public final class CSVAssignmentReader {
             }
         }
 
-        // The fields without which no row can become a case.
-        if columns[.clientReference] == nil {
+        // A file with a column for the kind of update is a file of client updates: each row
+        // names its case and what changes.
+        if columns[.updateKind] != nil {
+            if columns[.clientReference] == nil && columns[.ourReference] == nil {
+                throw FileRefusal("a file of updates needs a column for the client reference or ours "
+                    + "(expected one of: \(HeaderDictionary.examples(.clientReference)), \(HeaderDictionary.examples(.ourReference)))")
+            }
+        } else if columns[.clientReference] == nil {
+            // The fields without which no row can become a case.
             throw FileRefusal("no column for the client reference (expected one of: \(HeaderDictionary.examples(.clientReference)))")
         }
-        if columns[.amount] == nil && columns[.principal] == nil {
+        if columns[.updateKind] == nil && columns[.amount] == nil && columns[.principal] == nil {
             throw FileRefusal("no column for the amount assigned (expected one of: \(HeaderDictionary.examples(.amount)))")
         }
-        if [.debtorName, .lastName, .companyName].allSatisfy({ columns[$0] == nil }) {
+        if columns[.updateKind] == nil, [.debtorName, .lastName, .companyName].allSatisfy({ columns[$0] == nil }) {
             throw FileRefusal("no column for the debtor's name (expected one of: \(HeaderDictionary.examples(.debtorName)))")
         }
         for (field, index) in columns where hasHeader && index < headings.count { builder.headings[field] = headings[index] }
@@ -271,12 +280,7 @@ public final class CSVAssignmentReader {
         for (field, index) in columnList where index < record.fields.count {
             values[field] = encoding.decode(record.fields[index]).trimmedField
         }
-        switch builder.build(values) {
-        case .success(let assignment): return .assignment(line: record.line, assignment)
-        case .failure(let problem):
-            let amount = values[.amount].flatMap { try? AmountReader(style: profile.amountStyle).read($0).get() }
-            return .rejected(line: record.line, problem: problem, amount: amount)
-        }
+        return builder.outcome(values, line: record.line, updates: layout.columns[.updateKind] != nil)
     }
 
     static func isBlank(_ record: CSVRecord) -> Bool {

@@ -37,6 +37,23 @@ public struct ClientUpdate: Sendable, Equatable {
 }
 
 extension AssignmentBuilder {
+    /// What one row of a file becomes: an assignment or, in a file of updates, an update; or a
+    /// rejected row, whose amount still counts toward the file's control total when readable.
+    public func outcome(_ values: FieldValues, line: Int, updates: Bool) -> RowOutcome {
+        if updates {
+            switch buildUpdate(values) {
+            case .success(let update): return .update(line: line, update)
+            case .failure(let problem): return .rejected(line: line, problem: problem, amount: nil)
+            }
+        }
+        switch build(values) {
+        case .success(let assignment): return .assignment(line: line, assignment)
+        case .failure(let problem):
+            let amount = values[.amount].flatMap { try? AmountReader(style: amountStyle).read($0).get() }
+            return .rejected(line: line, problem: problem, amount: amount)
+        }
+    }
+
     /// The kinds of update a row's `updateKind` may name, in French and English, folded.
     enum UpdateWord {
         case payment, adjustment, credit, charge, recall, contact

@@ -67,7 +67,11 @@ public final class XMLAssignmentReader {
                         + "records at /\(mapping.record.joined(separator: "/"))")
             }
         } else {
-            guard root.name == "assignments", root.namespace == XMLMapping.relaisNamespace else {
+            if root.name == "updates", root.namespace == XMLMapping.relaisNamespace {
+                mapping = .relaisUpdates
+            }
+            guard root.name == "assignments" || root.name == "updates", root.namespace == XMLMapping.relaisNamespace
+            else {
                 let shown = root.namespace.isEmpty ? "" : " in namespace \(root.namespace)"
                 throw FileRefusal(
                     "the XML root element is <\(root.name)>\(shown), not Relais's <assignments "
@@ -162,14 +166,12 @@ public final class XMLAssignmentReader {
         if let (line, problem) = record.problem {
             return .rejected(line: line, problem: problem, amount: amount)
         }
-        switch builder.build(record.values) {
-        case .success(let assignment):
-            return .assignment(line: record.line, assignment)
-        case .failure(let problem):
-            let field = mapping.fields.first { $0.value == problem.field }?.key
-            return .rejected(
-                line: field.flatMap { record.lines[$0] } ?? record.line, problem: problem, amount: amount)
-        }
+        // A mapping that reads the kind of update makes every record an update.
+        let outcome = builder.outcome(FieldValues(record.values), line: record.line,
+            updates: mapping.fields[.updateKind] != nil && mapping.record.last.map(XMLMapping.local) != "assignment")
+        guard case .rejected(_, let problem, _) = outcome else { return outcome }
+        let field = mapping.fields.first { $0.value == problem.field }?.key
+        return .rejected(line: field.flatMap { record.lines[$0] } ?? record.line, problem: problem, amount: amount)
     }
 
     /// Streams the document and hands over each record (with its texts when `extract`), with

@@ -39,6 +39,13 @@ public struct XMLMapping: Sendable, Equatable {
         return try! XMLMapping(record: "/assignments/assignment", fields: fields)
     }()
 
+    /// Relais's own format for client updates: `<updates>` of `<update>`.
+    public static let relaisUpdates: XMLMapping = {
+        var fields: [AssignmentField: String] = [:]
+        for field in AssignmentField.allCases { fields[field] = field.rawValue }
+        return try! XMLMapping(record: "/updates/update", fields: fields)
+    }()
+
     /// The namespace of Relais's own format.
     public static let relaisNamespace = "urn:relais:assignment:1"
 
