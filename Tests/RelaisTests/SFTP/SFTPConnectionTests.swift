@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Testing
 
 @testable import RelaisCore
@@ -49,10 +50,23 @@ struct SFTPConnectionTests {
         let server = try SSHTestServer()
         var endpoint = server.endpoint()
         server.stop()
-        endpoint.port = server.port
+        // A socket bound and held but never listening: the kernel refuses every connection to its
+        // port, and no other test can take the port meanwhile.
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        #expect(bound)
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        endpoint.port = port
         let error = try #require(throws: SFTPError.self) { try SFTPClient.connect(endpoint) }
         #expect(error.step == "connect")
-        #expect(error.description.hasPrefix("sftp 127.0.0.1:\(server.port): connect: "))
+        #expect(error.description.hasPrefix("sftp 127.0.0.1:\(port): connect: "))
         #expect(error.description.contains("refused"))
     }
 }
