@@ -7,6 +7,9 @@ final class IntakeBench {
     let folder: String
     let configuration: Configuration
     let store: CaseStore
+    /// The repository's root, for the shipped XML schema.
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().path
     let intake: Intake
     let client: ClientConfiguration
 
@@ -15,6 +18,7 @@ final class IntakeBench {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let config = """
             {"store": "store/relais.sqlite", "inbox": "inbox", "archive": "archive", "outbox": "outbox",
+             "xmlSchema": "\(Self.repository)/Config/relais-assignment.xsd",
              "clients": [{"id": "caisse", "name": "Caisse Fictive"}]}
             """
         try config.write(toFile: folder + "/relais.json", atomically: true, encoding: .utf8)
