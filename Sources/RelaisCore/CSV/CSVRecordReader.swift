@@ -76,7 +76,8 @@ public final class CSVRecordReader {
                     if try !body(.record(CSVRecord(line: recordLine, fields: fields))) { return false }
                 }
                 if parser.inRecord && line - recordLine + 1 >= maximumLinesPerRecord {
-                    let reason = "a quoted field opened on line \(recordLine) is not closed within "
+                    let reason =
+                        "a quoted field opened on line \(recordLine) is not closed within "
                         + "\(maximumLinesPerRecord) lines"
                     if try !body(.malformed(line: recordLine, reason: reason)) { return false }
                     resumeAt = afterRecordFirstLine
@@ -123,7 +124,8 @@ public final class CSVRecordReader {
             }
             if !parser.inRecord { recordLine = line }
             if let error = parser.finish() {
-                let reason = error.contains("quote") || parser.wasQuoted
+                let reason =
+                    error.contains("quote") || parser.wasQuoted
                     ? "a quoted field opened on line \(recordLine) is never closed" : error
                 if try !body(.malformed(line: recordLine, reason: reason)) { return }
                 if afterRecordFirstLine.offset < offset { resumeAt = afterRecordFirstLine }
@@ -172,7 +174,8 @@ final class LibCSVParser {
     func parse(_ bytes: UnsafeRawBufferPointer) -> String? {
         if parser.quoted != 0 { wasQuoted = true }
         let context = Unmanaged.passUnretained(self).toOpaque()
-        let used = csv_parse(&parser, bytes.baseAddress, bytes.count, LibCSVParser.onField,
+        let used = csv_parse(
+            &parser, bytes.baseAddress, bytes.count, LibCSVParser.onField,
             LibCSVParser.onRecord, context)
         if parser.quoted != 0 { wasQuoted = true }
         guard used != bytes.count else { return nil }
@@ -196,22 +199,24 @@ final class LibCSVParser {
 
     private static func describe(_ code: Int32) -> String {
         switch code {
-        case CSV_EPARSE: return "malformed quoting: a quote inside an unquoted field, or text after a closing quote"
+        case CSV_EPARSE:
+            return "malformed quoting: a quote inside an unquoted field, or text after a closing quote"
         case CSV_ENOMEM: return "a field is too large to hold in memory"
         case CSV_ETOOBIG: return "a field is larger than the parser can hold"
         default: return String(cString: csv_strerror(code))
         }
     }
 
-    private static let onField: @convention(c) (UnsafeMutableRawPointer?, Int, UnsafeMutableRawPointer?) -> Void = {
-        data, length, context in
-        let reader = Unmanaged<LibCSVParser>.fromOpaque(context!).takeUnretainedValue()
-        if let data, length > 0 {
-            reader.fields.append(Array(UnsafeRawBufferPointer(start: data, count: length)))
-        } else {
-            reader.fields.append([])
+    private static let onField:
+        @convention(c) (UnsafeMutableRawPointer?, Int, UnsafeMutableRawPointer?) -> Void = {
+            data, length, context in
+            let reader = Unmanaged<LibCSVParser>.fromOpaque(context!).takeUnretainedValue()
+            if let data, length > 0 {
+                reader.fields.append(Array(UnsafeRawBufferPointer(start: data, count: length)))
+            } else {
+                reader.fields.append([])
+            }
         }
-    }
 
     private static let onRecord: @convention(c) (Int32, UnsafeMutableRawPointer?) -> Void = { _, context in
         let reader = Unmanaged<LibCSVParser>.fromOpaque(context!).takeUnretainedValue()

@@ -72,7 +72,9 @@ public struct FileSurvey: Sendable {
     /// The encoding the bytes prove, or nil (with the reason) when they prove none.
     public func detectedEncoding() -> (encoding: TextEncoding?, note: String) {
         if startsWithUTF8BOM || !hasHighBytes || isValidUTF8 {
-            return (.utf8, startsWithUTF8BOM ? "UTF-8 with byte-order mark" : (hasHighBytes ? "UTF-8" : "ASCII"))
+            return (
+                .utf8, startsWithUTF8BOM ? "UTF-8 with byte-order mark" : (hasHighBytes ? "UTF-8" : "ASCII")
+            )
         }
         if hasWindows1252Bytes {
             if hasUndefinedWindows1252Bytes {
@@ -98,8 +100,10 @@ public struct FileSurvey: Sendable {
         var offset: Int64 = 0
         try file.forEachChunk { chunk in
             if offset == 0 {
-                survey.startsWithUTF8BOM = chunk.count >= 3 && chunk[0] == 0xEF && chunk[1] == 0xBB && chunk[2] == 0xBF
-                survey.startsWithUTF16BOM = chunk.count >= 2
+                survey.startsWithUTF8BOM =
+                    chunk.count >= 3 && chunk[0] == 0xEF && chunk[1] == 0xBB && chunk[2] == 0xBF
+                survey.startsWithUTF16BOM =
+                    chunk.count >= 2
                     && ((chunk[0] == 0xFF && chunk[1] == 0xFE) || (chunk[0] == 0xFE && chunk[1] == 0xFF))
             }
             if survey.head.count < 65_536 {
@@ -114,7 +118,9 @@ public struct FileSurvey: Sendable {
                 case 0x80...0x9F:
                     survey.hasHighBytes = true
                     survey.hasWindows1252Bytes = true
-                    if TextEncoding.isUndefinedInWindows1252(byte) { survey.hasUndefinedWindows1252Bytes = true }
+                    if TextEncoding.isUndefinedInWindows1252(byte) {
+                        survey.hasUndefinedWindows1252Bytes = true
+                    }
                 case 0xA0...0xFF: survey.hasHighBytes = true
                 default: break
                 }
@@ -143,16 +149,29 @@ struct UTF8Validator {
                 switch byte {
                 case 0x00...0x7F: continue
                 case 0xC2...0xDF: needed = 1
-                case 0xE0: needed = 2; lower = 0xA0
+                case 0xE0:
+                    needed = 2
+                    lower = 0xA0
                 case 0xE1...0xEC, 0xEE, 0xEF: needed = 2
-                case 0xED: needed = 2; upper = 0x9F
-                case 0xF0: needed = 3; lower = 0x90
+                case 0xED:
+                    needed = 2
+                    upper = 0x9F
+                case 0xF0:
+                    needed = 3
+                    lower = 0x90
                 case 0xF1...0xF3: needed = 3
-                case 0xF4: needed = 3; upper = 0x8F
-                default: valid = false; return false
+                case 0xF4:
+                    needed = 3
+                    upper = 0x8F
+                default:
+                    valid = false
+                    return false
                 }
             } else {
-                guard byte >= lower && byte <= upper else { valid = false; return false }
+                guard byte >= lower && byte <= upper else {
+                    valid = false
+                    return false
+                }
                 lower = 0x80
                 upper = 0xBF
                 needed -= 1

@@ -29,9 +29,11 @@ extension CaseStore {
         """
 
     private func summary(_ s: SQLiteStatement) -> CaseSummary {
-        CaseSummary(ourReference: s.text(0) ?? "", clientReference: s.text(1) ?? "", debtor: s.text(2) ?? "",
+        CaseSummary(
+            ourReference: s.text(0) ?? "", clientReference: s.text(1) ?? "", debtor: s.text(2) ?? "",
             openedOn: s.text(3) ?? "", assigned: Money(cents: s.int(4)), recovered: Money(cents: s.int(5)),
-            status: s.text(6) ?? "", subStatus: s.text(7) ?? "", kind: CaseKind(rawValue: s.text(8) ?? "") ?? .consumer)
+            status: s.text(6) ?? "", subStatus: s.text(7) ?? "",
+            kind: CaseKind(rawValue: s.text(8) ?? "") ?? .consumer)
     }
 
     /// Every case of a client, oldest first, one at a time so that a large portfolio never sits
@@ -55,7 +57,8 @@ extension CaseStore {
         let row = try db.rows(
             "SELECT COUNT(*), COALESCE(SUM(assigned_cents), 0), COALESCE(SUM(recovered_cents), 0) FROM cases WHERE client_id = ?",
             [.text(clientID)])[0]
-        return Performance(cases: Int(row[0].int ?? 0), assigned: Money(cents: row[1].int ?? 0),
+        return Performance(
+            cases: Int(row[0].int ?? 0), assigned: Money(cents: row[1].int ?? 0),
             recovered: Money(cents: row[2].int ?? 0))
     }
 

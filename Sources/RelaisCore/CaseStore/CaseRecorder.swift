@@ -25,9 +25,11 @@ public final class CaseRecorder {
     /// The store the file is recorded in, for the case events a client update applies.
     weak var store: CaseStore?
 
-    init(db: SQLiteConnection, fileID: Int64, clientID: String, openedOn: CalendarDate, at: String, source: String,
-        reading: FileReading) throws
-    {
+    init(
+        db: SQLiteConnection, fileID: Int64, clientID: String, openedOn: CalendarDate, at: String,
+        source: String,
+        reading: FileReading
+    ) throws {
         self.db = db
         self.fileID = fileID
         self.clientID = clientID
@@ -38,13 +40,15 @@ public final class CaseRecorder {
         let last = try db.scalar("SELECT seq FROM sqlite_sequence WHERE name = 'cases'")?.int ?? 0
         let maxID = try db.scalar("SELECT COALESCE(MAX(id), 0) FROM cases")?.int ?? 0
         nextCaseID = max(last, maxID) + 1
-        insertCase = try db.prepare("""
+        insertCase = try db.prepare(
+            """
             INSERT INTO cases (id, client_id, client_ref, kind, opened_on, assigned_cents, principal_cents,
                 interest_cents, fees_cents, balance_cents, status, sub_status, original_creditor,
                 creditor_classification, charge_off_date, first_delinquency_date, last_payment_date, file_id, file_line)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        insertDebtor = try db.prepare("""
+        insertDebtor = try db.prepare(
+            """
             INSERT INTO debtors (case_id, role, name_as_given, first_name, last_name, company_name, address_line1,
                 address_line2, city, province, postal_code, country, phone_home, phone_work, phone_mobile, email,
                 language, birth_date, sin)
@@ -52,7 +56,8 @@ public final class CaseRecorder {
             """)
         insertNote = try db.prepare("INSERT INTO notes (case_id, at, author, text) VALUES (?, ?, ?, ?)")
         insertReject = try db.prepare(
-            "INSERT INTO rejects (file_id, line, field, reason, client_ref, duplicate_of) VALUES (?, ?, ?, ?, ?, ?)")
+            "INSERT INTO rejects (file_id, line, field, reason, client_ref, duplicate_of) VALUES (?, ?, ?, ?, ?, ?)"
+        )
         findOpen = try db.prepare(
             "SELECT id, our_ref FROM cases WHERE client_id = ? AND client_ref = ? AND status <> 'closed'")
     }
@@ -106,7 +111,9 @@ public final class CaseRecorder {
             reading.duplicates += 1
             try insertReject.bind([
                 .integer(fileID), .integer(Int64(line)), .text(AssignmentField.clientReference.label),
-                .text("duplicate: the client reference \(assignment.clientReference.quotedForReason) is already our open case \(existingRef)"),
+                .text(
+                    "duplicate: the client reference \(assignment.clientReference.quotedForReason) is already our open case \(existingRef)"
+                ),
                 .text(assignment.clientReference), .integer(existingID),
             ])
             try insertReject.step()
@@ -129,14 +136,17 @@ public final class CaseRecorder {
         reading.records += 1
         reading.rejected += 1
         if let amount { reading.computedTotal += amount }
-        try insertReject.bind([.integer(fileID), .integer(Int64(line)), SQLiteValue(field), .text(reason), .null, .null])
+        try insertReject.bind([
+            .integer(fileID), .integer(Int64(line)), SQLiteValue(field), .text(reason), .null, .null,
+        ])
         try insertReject.step()
     }
 
     /// The first entry of every new case's status history, written for the whole file in one
     /// statement once its rows are recorded.
     func recordOpenings() throws {
-        try db.run("""
+        try db.run(
+            """
             INSERT INTO status_history (case_id, at, status, sub_status, reason, source)
             SELECT id, ?, status, sub_status, 'assigned', ? FROM cases WHERE file_id = ?
             """, [.text(at), .text(source), .integer(fileID)])
@@ -176,23 +186,31 @@ public final class CaseRecorder {
 extension CaseStore {
     /// Records a file and the cases it creates in one transaction: either the ledger row and
     /// every case are committed together, or nothing is.
-    public func recordFile(_ file: ReceivedFile, reading: FileReading, openedOn: CalendarDate,
-        _ body: (CaseRecorder) throws -> Void) throws -> (fileID: Int64, reading: FileReading)
-    {
+    public func recordFile(
+        _ file: ReceivedFile, reading: FileReading, openedOn: CalendarDate,
+        _ body: (CaseRecorder) throws -> Void
+    ) throws -> (fileID: Int64, reading: FileReading) {
         try transaction {
-            let fileID = try insertLedgerRow(file, outcome: .ingested, reason: nil, reading: reading, duplicateOf: nil)
-            let recorder = try CaseRecorder(db: db, fileID: fileID, clientID: file.clientID, openedOn: openedOn,
+            let fileID = try insertLedgerRow(
+                file, outcome: .ingested, reason: nil, reading: reading, duplicateOf: nil)
+            let recorder = try CaseRecorder(
+                db: db, fileID: fileID, clientID: file.clientID, openedOn: openedOn,
                 at: Timestamp.now(), source: "file \(fileID)", reading: reading)
             recorder.store = self
             try body(recorder)
             try recorder.recordOpenings()
             let r = recorder.reading
-            try db.run("""
+            try db.run(
+                """
                 UPDATE files SET records = ?, accepted = ?, duplicates = ?, rejected = ?, printed_total_cents = ?,
                     computed_total_cents = ?, updates = ? WHERE id = ?
                 """,
-                [SQLiteValue(r.records), SQLiteValue(r.accepted), SQLiteValue(r.duplicates), SQLiteValue(r.rejected),
-                 SQLiteValue(r.printedTotal), .integer(r.computedTotal.cents), SQLiteValue(r.updates), .integer(fileID)])
+                [
+                    SQLiteValue(r.records), SQLiteValue(r.accepted), SQLiteValue(r.duplicates),
+                    SQLiteValue(r.rejected),
+                    SQLiteValue(r.printedTotal), .integer(r.computedTotal.cents), SQLiteValue(r.updates),
+                    .integer(fileID),
+                ])
             return (fileID, r)
         }
     }

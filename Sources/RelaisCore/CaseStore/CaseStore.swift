@@ -37,14 +37,17 @@ public final class CaseStore {
     /// recorded by its own number, not only the highest one, so a store never skips a migration
     /// numbered below one it already has.
     private func migrate() throws {
-        try db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
+        try db.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
+        )
         for migration in Schema.migrations.sorted(by: { $0.version < $1.version }) {
             guard try !isApplied(migration.version) else { continue }
             try db.immediateTransaction {
                 // Another process may have migrated while this one waited for the lock.
                 guard try !isApplied(migration.version) else { return }
                 try db.execute(migration.sql)
-                try db.run("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
+                try db.run(
+                    "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
                     [.integer(Int64(migration.version)), .text(Timestamp.now())])
             }
         }
@@ -57,7 +60,8 @@ public final class CaseStore {
     /// Adds each configured client, or updates its name and language.
     public func register(clients: [(id: String, name: String, language: Language)]) throws {
         try db.immediateTransaction {
-            let statement = try db.prepare("""
+            let statement = try db.prepare(
+                """
                 INSERT INTO clients (id, name, language) VALUES (?, ?, ?)
                 ON CONFLICT(id) DO UPDATE SET name = excluded.name, language = excluded.language
                 """)

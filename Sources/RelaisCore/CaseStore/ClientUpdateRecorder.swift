@@ -21,27 +21,40 @@ extension CaseRecorder {
             switch update.change {
             case .directPayment(let amount, let date):
                 guard amount <= found.balance else {
-                    return try rejectUpdate(line: line, field: AssignmentField.amount.label,
-                        reason: "the payment of \(amount.plain) is more than the balance of \(found.balance.plain)")
+                    return try rejectUpdate(
+                        line: line, field: AssignmentField.amount.label,
+                        reason:
+                            "the payment of \(amount.plain) is more than the balance of \(found.balance.plain)"
+                    )
                 }
-                try store.recordPayment(caseID: found.id, amount: amount, on: date, to: .creditor, source: source)
+                try store.recordPayment(
+                    caseID: found.id, amount: amount, on: date, to: .creditor, source: source)
                 if amount == found.balance {
-                    try store.closeCase(caseID: found.id, on: date, subStatus: "paid-in-full",
+                    try store.closeCase(
+                        caseID: found.id, on: date, subStatus: "paid-in-full",
                         reason: "paid in full directly to the client", source: source)
                 } else {
-                    try store.changeStatus(caseID: found.id, to: CaseStatus(status: "active", subStatus: "direct-payment"),
-                        reason: "payment of \(amount.plain) made directly to the client on \(date.iso)", source: source)
+                    try store.changeStatus(
+                        caseID: found.id, to: CaseStatus(status: "active", subStatus: "direct-payment"),
+                        reason: "payment of \(amount.plain) made directly to the client on \(date.iso)",
+                        source: source)
                 }
             case .adjustment(let amount, let date, let reason):
                 guard (found.balance + amount).cents >= 0 else {
-                    return try rejectUpdate(line: line, field: AssignmentField.amount.label,
-                        reason: "an adjustment of \(amount.plain) would take the balance of \(found.balance.plain) below zero")
+                    return try rejectUpdate(
+                        line: line, field: AssignmentField.amount.label,
+                        reason:
+                            "an adjustment of \(amount.plain) would take the balance of \(found.balance.plain) below zero"
+                    )
                 }
-                try store.recordAdjustment(caseID: found.id, amount: amount, on: date, reason: reason, source: source)
+                try store.recordAdjustment(
+                    caseID: found.id, amount: amount, on: date, reason: reason, source: source)
             case .recall(let date, let reason):
-                try store.closeCase(caseID: found.id, on: date, subStatus: "recalled", reason: reason, source: source)
+                try store.closeCase(
+                    caseID: found.id, on: date, subStatus: "recalled", reason: reason, source: source)
             case .contact(let address, let phones, let email):
-                try changeContact(caseID: found.id, address: address, phones: phones, email: email, source: source)
+                try changeContact(
+                    caseID: found.id, address: address, phones: phones, email: email, source: source)
             }
         } catch let error as CaseEventError {
             return try rejectUpdate(line: line, field: field, reason: error.message)
@@ -62,35 +75,47 @@ extension CaseRecorder {
     }
 
     /// The open case of this client the reference names, with its balance; or why there is none.
-    private func locate(_ reference: ClientUpdate.CaseReference) throws -> Result<(id: Int64, balance: Money), FieldProblem> {
+    private func locate(_ reference: ClientUpdate.CaseReference) throws -> Result<
+        (id: Int64, balance: Money), FieldProblem
+    > {
         let rows: [[SQLiteValue]]
         switch reference {
         case .ours(let ours):
-            guard let id = Int64(ours.dropFirst(2)) else { return .failure(FieldProblem("\(ours) is not one of our references")) }
-            rows = try db.rows("SELECT id, balance_cents, status, client_id FROM cases WHERE id = ?", [.integer(id)])
+            guard let id = Int64(ours.dropFirst(2)) else {
+                return .failure(FieldProblem("\(ours) is not one of our references"))
+            }
+            rows = try db.rows(
+                "SELECT id, balance_cents, status, client_id FROM cases WHERE id = ?", [.integer(id)])
             guard let row = rows.first, row[3].text == clientID else {
                 return .failure(FieldProblem("\(ours) is not a case of this client"))
             }
         case .client(let theirs):
-            rows = try db.rows("""
+            rows = try db.rows(
+                """
                 SELECT id, balance_cents, status, client_id FROM cases WHERE client_id = ? AND client_ref = ?
                 ORDER BY status = 'closed', id DESC LIMIT 1
                 """, [.text(clientID), .text(theirs)])
-            guard !rows.isEmpty else { return .failure(FieldProblem("no case has the client reference \(theirs.quotedForReason)")) }
+            guard !rows.isEmpty else {
+                return .failure(FieldProblem("no case has the client reference \(theirs.quotedForReason)"))
+            }
         }
         let row = rows[0]
         guard row[2].text != StatusCatalog.closed else {
-            return .failure(FieldProblem("the case \(CaseRecorder.ourReference(caseID: row[0].int ?? 0)) is closed; an update "
-                + "cannot change it"))
+            return .failure(
+                FieldProblem(
+                    "the case \(CaseRecorder.ourReference(caseID: row[0].int ?? 0)) is closed; an update "
+                        + "cannot change it"))
         }
         return .success((row[0].int ?? 0, Money(cents: row[1].int ?? 0)))
     }
 
     /// New contact details for the debtor, and a note in the notes log saying what they were.
-    private func changeContact(caseID: Int64, address: PostalAddress?, phones: [Phone], email: String?,
-        source: String) throws
-    {
-        let debtor = try db.rows("""
+    private func changeContact(
+        caseID: Int64, address: PostalAddress?, phones: [Phone], email: String?,
+        source: String
+    ) throws {
+        let debtor = try db.rows(
+            """
             SELECT id, address_line1, city, province, postal_code, phone_home, phone_work, phone_mobile, email
             FROM debtors WHERE case_id = ? AND role = 'debtor'
             """, [.integer(caseID)])
@@ -126,9 +151,14 @@ extension CaseRecorder {
         }
         set("email", email, old: row[8], label: "email")
         guard !changes.isEmpty else { return }
-        try db.run("UPDATE debtors SET \(assignments.joined(separator: ", ")) WHERE id = ?", values + [.integer(debtorID)])
-        try db.run("INSERT INTO notes (case_id, at, author, text) VALUES (?, ?, ?, ?)",
-            [.integer(caseID), .text(Timestamp.now()), .text(source),
-             .text("contact details changed by the client: " + changes.joined(separator: "; "))])
+        try db.run(
+            "UPDATE debtors SET \(assignments.joined(separator: ", ")) WHERE id = ?",
+            values + [.integer(debtorID)])
+        try db.run(
+            "INSERT INTO notes (case_id, at, author, text) VALUES (?, ?, ?, ?)",
+            [
+                .integer(caseID), .text(Timestamp.now()), .text(source),
+                .text("contact details changed by the client: " + changes.joined(separator: "; ")),
+            ])
     }
 }

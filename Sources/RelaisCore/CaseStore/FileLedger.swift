@@ -1,6 +1,10 @@
 /// One received file, as the ledger records it.
 public struct LedgerEntry: Sendable, Equatable {
-    public enum Outcome: String, Sendable { case ingested, duplicateFile = "duplicate-file", refused }
+    public enum Outcome: String, Sendable {
+        case ingested
+        case duplicateFile = "duplicate-file"
+        case refused
+    }
 
     public var id: Int64
     public var clientID: String
@@ -31,7 +35,9 @@ public struct ReceivedFile: Sendable {
     public var path: String
     public var survey: FileSurvey
 
-    public init(clientID: String, channel: Channel, source: String, name: String, path: String, survey: FileSurvey) {
+    public init(
+        clientID: String, channel: Channel, source: String, name: String, path: String, survey: FileSurvey
+    ) {
         self.clientID = clientID
         self.channel = channel
         self.source = source
@@ -81,7 +87,8 @@ extension CaseStore {
 
     /// The ledger row of a file already ingested for this client with the same content.
     public func ingestedFile(clientID: String, sha256: String) throws -> LedgerEntry? {
-        let s = try db.prepare("""
+        let s = try db.prepare(
+            """
             SELECT \(Self.ledgerColumns) FROM files
             WHERE client_id = ? AND sha256 = ? AND outcome = 'ingested' ORDER BY id LIMIT 1
             """)
@@ -98,37 +105,48 @@ extension CaseStore {
     /// Files recorded whose original has not yet been moved out, or whose documents are not
     /// yet written: what startup reconciles after a crash.
     public func pendingFiles() throws -> [LedgerEntry] {
-        let s = try db.prepare("SELECT \(Self.ledgerColumns) FROM files WHERE disposed_at IS NULL OR documents_done = 0 ORDER BY id")
+        let s = try db.prepare(
+            "SELECT \(Self.ledgerColumns) FROM files WHERE disposed_at IS NULL OR documents_done = 0 ORDER BY id"
+        )
         var result: [LedgerEntry] = []
         while try s.step() { result.append(entry(s)) }
         return result
     }
 
     /// Records a file that is not read: refused whole, or the same content as an earlier one.
-    public func recordUnread(_ file: ReceivedFile, outcome: LedgerEntry.Outcome, reason: String?, duplicateOf: Int64?) throws -> Int64 {
+    public func recordUnread(
+        _ file: ReceivedFile, outcome: LedgerEntry.Outcome, reason: String?, duplicateOf: Int64?
+    ) throws -> Int64 {
         try transaction {
-            try insertLedgerRow(file, outcome: outcome, reason: reason, reading: nil, duplicateOf: duplicateOf)
+            try insertLedgerRow(
+                file, outcome: outcome, reason: reason, reading: nil, duplicateOf: duplicateOf)
         }
     }
 
-    func insertLedgerRow(_ file: ReceivedFile, outcome: LedgerEntry.Outcome, reason: String?, reading: FileReading?,
-        duplicateOf: Int64?) throws -> Int64
-    {
-        try db.run("""
+    func insertLedgerRow(
+        _ file: ReceivedFile, outcome: LedgerEntry.Outcome, reason: String?, reading: FileReading?,
+        duplicateOf: Int64?
+    ) throws -> Int64 {
+        try db.run(
+            """
             INSERT INTO files (client_id, source, channel, name, size, sha256, received_at, outcome, reason,
                 format, encoding, delimiter, duplicate_of, original_path)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
-            [.text(file.clientID), .text(file.source), .text(file.channel.rawValue), .text(file.name),
-             .integer(file.survey.size), .text(file.survey.sha256), .text(Timestamp.now()), .text(outcome.rawValue),
-             SQLiteValue(reason), SQLiteValue(reading?.format), SQLiteValue(reading?.encoding),
-             SQLiteValue(reading?.delimiter), SQLiteValue(duplicateOf), .text(file.path)])
+            [
+                .text(file.clientID), .text(file.source), .text(file.channel.rawValue), .text(file.name),
+                .integer(file.survey.size), .text(file.survey.sha256), .text(Timestamp.now()),
+                .text(outcome.rawValue),
+                SQLiteValue(reason), SQLiteValue(reading?.format), SQLiteValue(reading?.encoding),
+                SQLiteValue(reading?.delimiter), SQLiteValue(duplicateOf), .text(file.path),
+            ])
         return db.lastInsertRowID
     }
 
     /// Notes where the original was put after the commit.
     public func markDisposed(fileID: Int64, to destination: String) throws {
-        try db.run("UPDATE files SET disposed_to = ?, disposed_at = ? WHERE id = ?",
+        try db.run(
+            "UPDATE files SET disposed_to = ?, disposed_at = ? WHERE id = ?",
             [.text(destination), .text(Timestamp.now()), .integer(fileID)])
     }
 
@@ -139,19 +157,25 @@ extension CaseStore {
 
     /// Records a document sent to a client.
     public func recordDocument(clientID: String, kind: String, path: String, fileID: Int64?) throws {
-        try db.run("INSERT INTO documents (client_id, kind, path, file_id, created_at) VALUES (?, ?, ?, ?, ?)",
+        try db.run(
+            "INSERT INTO documents (client_id, kind, path, file_id, created_at) VALUES (?, ?, ?, ?, ?)",
             [.text(clientID), .text(kind), .text(path), SQLiteValue(fileID), .text(Timestamp.now())])
     }
 
     /// The rows of a file that were refused or found to be duplicates, in line order.
-    public func rejects(fileID: Int64) throws -> [(line: Int, field: String?, reason: String, clientRef: String?, duplicateOf: String?)] {
-        let s = try db.prepare("""
+    public func rejects(fileID: Int64) throws -> [(
+        line: Int, field: String?, reason: String, clientRef: String?, duplicateOf: String?
+    )] {
+        let s = try db.prepare(
+            """
             SELECT r.line, r.field, r.reason, r.client_ref, c.our_ref FROM rejects r
             LEFT JOIN cases c ON c.id = r.duplicate_of WHERE r.file_id = ? ORDER BY r.line, r.id
             """)
         try s.bind([.integer(fileID)])
         var result: [(Int, String?, String, String?, String?)] = []
-        while try s.step() { result.append((Int(s.int(0)), s.text(1), s.text(2) ?? "", s.text(3), s.text(4))) }
+        while try s.step() {
+            result.append((Int(s.int(0)), s.text(1), s.text(2) ?? "", s.text(3), s.text(4)))
+        }
         return result
     }
 }

@@ -65,7 +65,9 @@ public struct Command: Sendable {
     public let usage: String
     public let run: @Sendable ([String]) throws -> Int32
 
-    public init(name: String, summary: String, usage: String, run: @escaping @Sendable ([String]) throws -> Int32) {
+    public init(
+        name: String, summary: String, usage: String, run: @escaping @Sendable ([String]) throws -> Int32
+    ) {
         self.name = name
         self.summary = summary
         self.usage = usage
@@ -79,8 +81,10 @@ public enum RelaisCommandLine {
     public static let version = "0.1.0"
 
     public static var commands: [Command] {
-        [ServeCommand.command, IngestCommand.command, InventoryCommand.command, ReviewCommand.command,
-         SFTPCommand.command, BureauCommand.command]
+        [
+            ServeCommand.command, IngestCommand.command, InventoryCommand.command, ReviewCommand.command,
+            SFTPCommand.command, BureauCommand.command,
+        ]
     }
 
     public static func main(_ arguments: [String]) -> Int32 {
@@ -142,7 +146,9 @@ public enum RelaisCommandLine {
 
             """
         for command in commands {
-            text += "  " + command.name.padding(toLength: 12, withPad: " ", startingAt: 0) + command.summary + "\n"
+            text +=
+                "  " + command.name.padding(toLength: 12, withPad: " ", startingAt: 0) + command.summary
+                + "\n"
         }
         text += """
 
@@ -155,7 +161,9 @@ public enum RelaisCommandLine {
 
     /// The configuration named by `--config`, `RELAIS_CONFIG`, or the system default.
     static func configuration(_ arguments: Arguments) throws -> Configuration {
-        let path = arguments["config"] ?? getenv("RELAIS_CONFIG").map { String(cString: $0) } ?? "/etc/relais/relais.json"
+        let path =
+            arguments["config"] ?? getenv("RELAIS_CONFIG").map { String(cString: $0) }
+            ?? "/etc/relais/relais.json"
         return try Configuration.load(path)
     }
 
@@ -208,7 +216,9 @@ enum IngestCommand {
         let client = try RelaisCommandLine.client(configuration, try arguments.required("client"))
         let channelName = try arguments.required("channel")
         guard let channel = Channel(rawValue: channelName) else {
-            throw UsageError("\"\(channelName)\" is not a channel (\(Channel.allCases.map(\.rawValue).joined(separator: ", ")))")
+            throw UsageError(
+                "\"\(channelName)\" is not a channel (\(Channel.allCases.map(\.rawValue).joined(separator: ", ")))"
+            )
         }
         guard !arguments.operands.isEmpty else { throw UsageError("no FILE given") }
         let store = try RelaisCommandLine.openStore(configuration)
@@ -216,7 +226,8 @@ enum IngestCommand {
         var failed = false
         for path in arguments.operands {
             do {
-                let result = try intake.ingest(path: path, client: client, channel: channel, source: "command line",
+                let result = try intake.ingest(
+                    path: path, client: client, channel: channel, source: "command line",
                     disposal: .copy)
                 RelaisCommandLine.printOut(result.json)
             } catch {
@@ -253,7 +264,8 @@ enum InventoryCommand {
         let store = try RelaisCommandLine.openStore(configuration)
         let inventory = Inventory(store: store, client: client)
         if arguments.has("outbox") {
-            let path = "\(configuration.outbox)/\(client.id)/inventory-\(CalendarDate.today().iso).\(format.rawValue)"
+            let path =
+                "\(configuration.outbox)/\(client.id)/inventory-\(CalendarDate.today().iso).\(format.rawValue)"
             try AtomicFile.write(to: path) { sink in try inventory.write(format, to: sink) }
             try store.recordDocument(clientID: client.id, kind: "inventory", path: path, fileID: nil)
             RelaisCommandLine.printOut(path)

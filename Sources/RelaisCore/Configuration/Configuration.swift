@@ -65,19 +65,26 @@ public struct Configuration: Sendable {
                 _ = try root.required(key)
                 raw = ""
             }
-            return raw.hasPrefix("/") ? raw : URL(fileURLWithPath: folder).appendingPathComponent(raw).standardizedFileURL.path
+            return raw.hasPrefix("/")
+                ? raw : URL(fileURLWithPath: folder).appendingPathComponent(raw).standardizedFileURL.path
         }
 
         func seconds(_ key: String, default fallback: Double) throws -> Double {
             guard let node = root.optional(key) else { return fallback }
             let value = try node.number()
-            guard value > 0, value <= 86_400 else { throw ConfigurationError("\(key): expected seconds between 0 and 86400") }
+            guard value > 0, value <= 86_400 else {
+                throw ConfigurationError("\(key): expected seconds between 0 and 86400")
+            }
             return value
         }
 
         var acknowledged: Set<Channel> = [.fax, .mail, .email]
         if let node = root.optional("acknowledgementChannels") {
-            acknowledged = Set(try node.array().map { try $0.choice(Dictionary(uniqueKeysWithValues: Channel.allCases.map { ($0.rawValue, $0) })) })
+            acknowledged = Set(
+                try node.array().map {
+                    try $0.choice(
+                        Dictionary(uniqueKeysWithValues: Channel.allCases.map { ($0.rawValue, $0) }))
+                })
         }
 
         var agency = Agency(name: "Agence de recouvrement Accès")
@@ -100,11 +107,13 @@ public struct Configuration: Sendable {
             clients.append(client)
         }
 
-        let logLevel = try root.optional("logLevel")?.choice(["info": LogLevel.info, "debug": .debug]) ?? .info
+        let logLevel =
+            try root.optional("logLevel")?.choice(["info": LogLevel.info, "debug": .debug]) ?? .info
         var configuration = Configuration(
             file: file, store: try path("store"), inbox: try path("inbox"), archive: try path("archive"),
             rejected: try path("rejected", default: "rejected"), outbox: try path("outbox"),
-            settleSeconds: try seconds("settleSeconds", default: 1), rescanSeconds: try seconds("rescanSeconds", default: 30),
+            settleSeconds: try seconds("settleSeconds", default: 1),
+            rescanSeconds: try seconds("rescanSeconds", default: 30),
             acknowledgementChannels: acknowledged, agency: agency, clients: clients, logLevel: logLevel,
             staging: try path("staging", default: "staging"))
         configuration.bureaus = try root.optional("bureaus").map {
@@ -131,29 +140,39 @@ public struct ClientConfiguration: Sendable {
     /// starting with a dot, never `/` or `..`.
     public static func isValidID(_ id: String) -> Bool {
         guard !id.isEmpty, id.count <= 64, !id.hasPrefix("."), id != ".." else { return false }
-        return id.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0) }
+        return id.unicodeScalars.allSatisfy {
+            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
+                || "._-".unicodeScalars.contains($0)
+        }
     }
 
     static func parse(_ node: ConfigNode, folder: String) throws -> ClientConfiguration {
         let object = try node.object(allowed: keys)
         let id = try object.required("id").string()
         guard isValidID(id) else {
-            throw ConfigurationError("\(node.child("id")): \"\(id)\" is not a plain name (letters, digits, . _ -; no / or ..)")
+            throw ConfigurationError(
+                "\(node.child("id")): \"\(id)\" is not a plain name (letters, digits, . _ -; no / or ..)")
         }
         let name = try object.required("name").string()
-        let language = try object.optional("language")?.choice(["fr": Language.french, "en": .english]) ?? .french
+        let language =
+            try object.optional("language")?.choice(["fr": Language.french, "en": .english]) ?? .french
         var channels = Channel.allCases
         if let list = object.optional("channels") {
-            channels = try list.array().map { try $0.choice(Dictionary(uniqueKeysWithValues: Channel.allCases.map { ($0.rawValue, $0) })) }
+            channels = try list.array().map {
+                try $0.choice(Dictionary(uniqueKeysWithValues: Channel.allCases.map { ($0.rawValue, $0) }))
+            }
         }
         let profile = try object.optional("profile").map(parseProfile) ?? .none
         let sftp = try object.optional("sftp").map { try SFTPConfiguration.parse($0, folder: folder) }
-        return ClientConfiguration(id: id, name: name, language: language, channels: channels, profile: profile,
+        return ClientConfiguration(
+            id: id, name: name, language: language, channels: channels, profile: profile,
             sftp: sftp)
     }
 
-    static let profileKeys: Set<String> = ["encoding", "delimiter", "header", "columns", "dateOrder", "amountStyle", "defaultKind",
-        "format", "xml", "fixedWidth"]
+    static let profileKeys: Set<String> = [
+        "encoding", "delimiter", "header", "columns", "dateOrder", "amountStyle", "defaultKind",
+        "format", "xml", "fixedWidth",
+    ]
 
     static func parseProfile(_ node: ConfigNode) throws -> ClientProfile {
         let object = try node.object(allowed: profileKeys)
@@ -161,25 +180,32 @@ public struct ClientConfiguration: Sendable {
         if let n = object.optional("encoding") {
             let text = try n.string()
             guard let encoding = TextEncoding(name: text) else {
-                throw ConfigurationError("\(n.path): \"\(text)\" is not one of utf-8, windows-1252, iso-8859-1")
+                throw ConfigurationError(
+                    "\(n.path): \"\(text)\" is not one of utf-8, windows-1252, iso-8859-1")
             }
             profile.encoding = encoding
         }
         if let n = object.optional("delimiter") {
-            profile.delimiter = try n.choice([",": UInt8(0x2C), ";": 0x3B, "\t": 0x09, "tab": 0x09, "|": 0x7C])
+            profile.delimiter = try n.choice([
+                ",": UInt8(0x2C), ";": 0x3B, "\t": 0x09, "tab": 0x09, "|": 0x7C,
+            ])
         }
         if let n = object.optional("header") { profile.hasHeader = try n.bool() }
         if let n = object.optional("dateOrder") {
-            profile.dateOrder = try n.choice(Dictionary(uniqueKeysWithValues: DateOrder.allCases.map { ($0.rawValue, $0) }))
+            profile.dateOrder = try n.choice(
+                Dictionary(uniqueKeysWithValues: DateOrder.allCases.map { ($0.rawValue, $0) }))
         }
         if let n = object.optional("amountStyle") {
-            profile.amountStyle = try n.choice(Dictionary(uniqueKeysWithValues: AmountStyle.allCases.map { ($0.rawValue, $0) }))
+            profile.amountStyle = try n.choice(
+                Dictionary(uniqueKeysWithValues: AmountStyle.allCases.map { ($0.rawValue, $0) }))
         }
         if let n = object.optional("defaultKind") {
-            profile.defaultKind = try n.choice(Dictionary(uniqueKeysWithValues: CaseKind.allCases.map { ($0.rawValue, $0) }))
+            profile.defaultKind = try n.choice(
+                Dictionary(uniqueKeysWithValues: CaseKind.allCases.map { ($0.rawValue, $0) }))
         }
         if let n = object.optional("format") {
-            profile.format = try n.choice(Dictionary(uniqueKeysWithValues: AssignmentFileFormat.allCases.map { ($0.rawValue, $0) }))
+            profile.format = try n.choice(
+                Dictionary(uniqueKeysWithValues: AssignmentFileFormat.allCases.map { ($0.rawValue, $0) }))
         }
         if let n = object.optional("xml") { profile.xml = try XMLMapping.parse(n) }
         if let n = object.optional("fixedWidth") { profile.fixedWidth = try FixedWidthLayout.parse(n) }
@@ -200,7 +226,9 @@ public struct ClientConfiguration: Sendable {
                     profile.columns[field] = .position(position)
                 }
             }
-            let positions = profile.columns.values.compactMap { if case .position(let p) = $0 { return p } else { return nil } }
+            let positions = profile.columns.values.compactMap {
+                if case .position(let p) = $0 { return p } else { return nil }
+            }
             if Set(positions).count != positions.count {
                 throw ConfigurationError("\(n.path): two fields are given the same column position")
             }

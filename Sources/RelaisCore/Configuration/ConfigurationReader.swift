@@ -18,12 +18,19 @@ enum JSONValue: Decodable {
 
     init(from decoder: Decoder) throws {
         let container = try decoder.singleValueContainer()
-        if container.decodeNil() { self = .null }
-        else if let b = try? container.decode(Bool.self) { self = .bool(b) }
-        else if let n = try? container.decode(Double.self) { self = .number(n) }
-        else if let s = try? container.decode(String.self) { self = .string(s) }
-        else if let a = try? container.decode([JSONValue].self) { self = .array(a) }
-        else { self = .object(try container.decode([String: JSONValue].self)) }
+        if container.decodeNil() {
+            self = .null
+        } else if let b = try? container.decode(Bool.self) {
+            self = .bool(b)
+        } else if let n = try? container.decode(Double.self) {
+            self = .number(n)
+        } else if let s = try? container.decode(String.self) {
+            self = .string(s)
+        } else if let a = try? container.decode([JSONValue].self) {
+            self = .array(a)
+        } else {
+            self = .object(try container.decode([String: JSONValue].self))
+        }
     }
 }
 
@@ -38,7 +45,8 @@ struct ConfigNode {
         do {
             return ConfigNode(value: try JSONDecoder().decode(JSONValue.self, from: data), path: "")
         } catch let DecodingError.dataCorrupted(context) {
-            let detail = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
+            let detail =
+                (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
             throw ConfigurationError("\(file): not valid JSON: \(detail ?? context.debugDescription)")
         } catch {
             throw ConfigurationError("\(file): not valid JSON: \(error)")
@@ -55,36 +63,47 @@ struct ConfigNode {
             throw ConfigurationError("\(displayPath): expected an object")
         }
         for key in dictionary.keys.sorted() where !allowed.contains(key) {
-            throw ConfigurationError("\(child(key)): unknown key (known keys here: \(allowed.sorted().joined(separator: ", ")))")
+            throw ConfigurationError(
+                "\(child(key)): unknown key (known keys here: \(allowed.sorted().joined(separator: ", ")))")
         }
         return ConfigObject(members: dictionary, node: self)
     }
 
     func string() throws -> String {
-        guard case .string(let text) = value else { throw ConfigurationError("\(displayPath): expected a string") }
+        guard case .string(let text) = value else {
+            throw ConfigurationError("\(displayPath): expected a string")
+        }
         return text
     }
 
     var isString: Bool { if case .string = value { return true } else { return false } }
 
     func number() throws -> Double {
-        guard case .number(let n) = value else { throw ConfigurationError("\(displayPath): expected a number") }
+        guard case .number(let n) = value else {
+            throw ConfigurationError("\(displayPath): expected a number")
+        }
         return n
     }
 
     func integer() throws -> Int {
         let n = try number()
-        guard n == n.rounded(), abs(n) < 1e15 else { throw ConfigurationError("\(displayPath): expected a whole number") }
+        guard n == n.rounded(), abs(n) < 1e15 else {
+            throw ConfigurationError("\(displayPath): expected a whole number")
+        }
         return Int(n)
     }
 
     func bool() throws -> Bool {
-        guard case .bool(let b) = value else { throw ConfigurationError("\(displayPath): expected true or false") }
+        guard case .bool(let b) = value else {
+            throw ConfigurationError("\(displayPath): expected true or false")
+        }
         return b
     }
 
     func array() throws -> [ConfigNode] {
-        guard case .array(let list) = value else { throw ConfigurationError("\(displayPath): expected a list") }
+        guard case .array(let list) = value else {
+            throw ConfigurationError("\(displayPath): expected a list")
+        }
         return list.enumerated().map { ConfigNode(value: $1, path: "\(path)[\($0)]") }
     }
 
@@ -92,7 +111,8 @@ struct ConfigNode {
     func choice<T>(_ options: [String: T]) throws -> T {
         let text = try string()
         guard let result = options[text] else {
-            throw ConfigurationError("\(displayPath): \"\(text)\" is not one of \(options.keys.sorted().joined(separator: ", "))")
+            throw ConfigurationError(
+                "\(displayPath): \"\(text)\" is not one of \(options.keys.sorted().joined(separator: ", "))")
         }
         return result
     }

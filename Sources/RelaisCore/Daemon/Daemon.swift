@@ -33,8 +33,11 @@ public final class Daemon {
 
     var folders: [InboxFolder] {
         configuration.clients.flatMap { client in
-            client.channels.map { InboxFolder(clientID: client.id, channel: $0,
-                path: "\(configuration.inbox)/\(client.id)/\($0.rawValue)") }
+            client.channels.map {
+                InboxFolder(
+                    clientID: client.id, channel: $0,
+                    path: "\(configuration.inbox)/\(client.id)/\($0.rawValue)")
+            }
         }
     }
 
@@ -42,7 +45,8 @@ public final class Daemon {
     static func isIgnored(_ name: String) -> Bool {
         let lower = name.lowercased()
         return name.hasPrefix(".") || name.hasSuffix("~") || name.hasPrefix("~")
-            || [".tmp", ".part", ".partial", ".filepart", ".crdownload", ".done", ".reason", ".swp"].contains { lower.hasSuffix($0) }
+            || [".tmp", ".part", ".partial", ".filepart", ".crdownload", ".done", ".reason", ".swp"].contains
+            { lower.hasSuffix($0) }
     }
 
     /// Runs until SIGTERM or SIGINT; returns the exit code.
@@ -66,13 +70,19 @@ public final class Daemon {
         bureauSchedule.runDue(store: store, today: CalendarDate.today())
         var nextRescan = Clock.monotonic() + configuration.rescanSeconds
         notifier.send("READY=1\nSTATUS=watching \(watcher.watchedCount) inbox folders")
-        log.info("watching", ["folders": String(watcher.watchedCount), "inbox": configuration.inbox,
-            "settleSeconds": String(configuration.settleSeconds)])
+        log.info(
+            "watching",
+            [
+                "folders": String(watcher.watchedCount), "inbox": configuration.inbox,
+                "settleSeconds": String(configuration.settleSeconds),
+            ])
 
         while !stopping {
             notifier.keepAlive()
-            var fds = [pollfd(fd: watcher.fd, events: Int16(POLLIN), revents: 0),
-                pollfd(fd: signals.fd, events: Int16(POLLIN), revents: 0)]
+            var fds = [
+                pollfd(fd: watcher.fd, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: signals.fd, events: Int16(POLLIN), revents: 0),
+            ]
             let timeout = Int32(max(10, min(500, (nextWake(before: nextRescan) - Clock.monotonic()) * 1000)))
             let ready = poll(&fds, 2, timeout)
             if ready < 0 && errno != EINTR {
@@ -120,7 +130,10 @@ public final class Daemon {
     private func nextWake(before rescan: Double) -> Double {
         var soonest = rescan
         for candidate in candidates.values {
-            let due = candidate.complete ? candidate.retryAt : max(candidate.retryAt, candidate.changedAt + configuration.settleSeconds)
+            let due =
+                candidate.complete
+                ? candidate.retryAt
+                : max(candidate.retryAt, candidate.changedAt + configuration.settleSeconds)
             soonest = min(soonest, due)
         }
         return soonest
@@ -135,7 +148,8 @@ public final class Daemon {
                 candidate.complete = true
                 candidates[path] = candidate
             } else if let info = Self.statRegular(path) {
-                candidates[path] = Candidate(folder: folder, size: info.size, modified: info.modified,
+                candidates[path] = Candidate(
+                    folder: folder, size: info.size, modified: info.modified,
                     changedAt: Clock.monotonic(), complete: true)
             }
             return
@@ -154,7 +168,8 @@ public final class Daemon {
             candidates[path] = candidate
         } else {
             let doneMarker = access(path + ".done", F_OK) == 0
-            candidates[path] = Candidate(folder: folder, size: info?.size ?? -1, modified: info?.modified ?? 0,
+            candidates[path] = Candidate(
+                folder: folder, size: info?.size ?? -1, modified: info?.modified ?? 0,
                 changedAt: now, complete: complete || doneMarker)
         }
     }
@@ -172,7 +187,9 @@ public final class Daemon {
                 }
             }
             guard let directory = opendir(folder.path) else {
-                log.error("cannot list inbox folder", ["path": folder.path, "error": String(cString: strerror(errno))])
+                log.error(
+                    "cannot list inbox folder",
+                    ["path": folder.path, "error": String(cString: strerror(errno))])
                 continue
             }
             defer { closedir(directory) }
@@ -206,11 +223,14 @@ public final class Daemon {
                 candidates[path] = candidate
                 if !candidate.complete { continue }
             }
-            guard candidate.complete || now - candidate.changedAt >= configuration.settleSeconds else { continue }
+            guard candidate.complete || now - candidate.changedAt >= configuration.settleSeconds else {
+                continue
+            }
             guard let client = configuration.client(candidate.folder.clientID) else { continue }
 
             do {
-                let result = try intake.ingest(path: path, client: client, channel: candidate.folder.channel,
+                let result = try intake.ingest(
+                    path: path, client: client, channel: candidate.folder.channel,
                     source: "inbox", disposal: .move)
                 candidates[path] = nil
                 unlink(path + ".done")
@@ -220,8 +240,12 @@ public final class Daemon {
                 let delay = min(300, Double(1 << min(candidate.failures, 8)))
                 candidate.retryAt = Clock.monotonic() + delay
                 candidates[path] = candidate
-                log.error("file not taken; will retry", ["path": path, "error": "\(error)",
-                    "retryInSeconds": String(Int(delay))])
+                log.error(
+                    "file not taken; will retry",
+                    [
+                        "path": path, "error": "\(error)",
+                        "retryInSeconds": String(Int(delay)),
+                    ])
             }
             notifier.keepAlive()
             handle(signals.drain(), watcher: watcher)
@@ -265,7 +289,8 @@ enum ServeCommand {
         for key in ["NOTIFY_SOCKET", "WATCHDOG_USEC"] {
             if let value = getenv(key) { environment[key] = String(cString: value) }
         }
-        let daemon = Daemon(configuration: configuration, log: Log(level: configuration.logLevel), environment: environment)
+        let daemon = Daemon(
+            configuration: configuration, log: Log(level: configuration.logLevel), environment: environment)
         return try daemon.run()
     }
 }

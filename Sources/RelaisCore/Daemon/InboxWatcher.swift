@@ -31,9 +31,12 @@ final class InboxWatcher {
     deinit { close(fd) }
 
     func watch(_ folder: InboxFolder) throws {
-        let mask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
+        let mask = UInt32(
+            IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
         let wd = inotify_add_watch(fd, folder.path, mask)
-        guard wd >= 0 else { throw FileError(path: folder.path, operation: "inotify_add_watch", errno: errno) }
+        guard wd >= 0 else {
+            throw FileError(path: folder.path, operation: "inotify_add_watch", errno: errno)
+        }
         folders[wd] = folder
     }
 
@@ -54,11 +57,15 @@ final class InboxWatcher {
                 let nameLength = Int(event.len)
                 var name = ""
                 if nameLength > 0 {
-                    let namePointer = (buffer + offset + MemoryLayout<inotify_event>.size).assumingMemoryBound(to: CChar.self)
+                    let namePointer = (buffer + offset + MemoryLayout<inotify_event>.size)
+                        .assumingMemoryBound(to: CChar.self)
                     name = String(cString: namePointer)
                 }
                 offset += MemoryLayout<inotify_event>.size + nameLength
-                if event.mask & UInt32(IN_Q_OVERFLOW) != 0 { events.append(.rescan); continue }
+                if event.mask & UInt32(IN_Q_OVERFLOW) != 0 {
+                    events.append(.rescan)
+                    continue
+                }
                 guard let folder = folders[event.wd] else { continue }
                 if event.mask & UInt32(IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED) != 0 {
                     folders[event.wd] = nil

@@ -57,9 +57,12 @@ public struct Log: Sendable {
     /// A value as it stands in a log line: bare when it is a plain word, else quoted with JSON's
     /// escapes, so that no line break or terminal escape sequence from a file reaches the log raw.
     static func quote(_ value: String) -> String {
-        let plain = !value.isEmpty && value.unicodeScalars.allSatisfy {
-            $0.value > 0x20 && $0.value != 0x7F && $0 != "\"" && $0 != "=" && $0 != "\\" && !(0x80...0x9F).contains($0.value)
-        }
+        let plain =
+            !value.isEmpty
+            && value.unicodeScalars.allSatisfy {
+                $0.value > 0x20 && $0.value != 0x7F && $0 != "\"" && $0 != "=" && $0 != "\\"
+                    && !(0x80...0x9F).contains($0.value)
+            }
         return plain ? value : JSONText.string(value)
     }
 }

@@ -27,37 +27,47 @@ public enum StatusCatalog {
     public static let closed = "closed"
 
     public static let entries: [Entry] = [
-        Entry(code: "new", french: "Nouveau", english: "New", subStatuses: [
-            ("received", "Reçu", "Received"),
-            ("validating", "En validation", "Being checked"),
-        ]),
-        Entry(code: "active", french: "Actif", english: "Active", subStatuses: [
-            ("tracing", "Recherche", "Tracing the debtor"),
-            ("contact", "Contact établi", "Contact made"),
-            ("payment-plan", "Entente de paiement", "Payment plan"),
-            ("promise", "Promesse de paiement", "Promise to pay"),
-            ("direct-payment", "Paiement direct au client", "Paid directly to the client"),
-        ]),
-        Entry(code: "on-hold", french: "En suspens", english: "On hold", subStatuses: [
-            ("dispute", "Contestation", "Dispute"),
-            ("waiting-client", "Attente du client", "Waiting for the client"),
-            ("insolvency", "Faillite / proposition", "Bankruptcy or consumer proposal"),
-        ]),
-        Entry(code: "legal", french: "Légal", english: "Legal", subStatuses: [
-            ("authorized", "Procédure autorisée", "Legal action authorized"),
-            ("judgment", "Jugement obtenu", "Judgment obtained"),
-            ("garnishment", "Saisie", "Garnishment"),
-        ]),
-        Entry(code: closed, french: "Fermé", english: "Closed", subStatuses: [
-            ("paid-in-full", "Payé en totalité", "Paid in full"),
-            ("settled", "Règlement", "Settled for less"),
-            ("recalled", "Retiré par le client", "Recalled by the client"),
-            ("returned", "Retourné au client", "Returned to the client"),
-            ("uncollectible", "Irrécouvrable", "Uncollectible"),
-            ("deceased", "Décédé", "Deceased"),
-            ("time-barred", "Prescrit", "Time-barred"),
-            ("discharged", "Faillite libérée", "Bankruptcy discharged"),
-        ]),
+        Entry(
+            code: "new", french: "Nouveau", english: "New",
+            subStatuses: [
+                ("received", "Reçu", "Received"),
+                ("validating", "En validation", "Being checked"),
+            ]),
+        Entry(
+            code: "active", french: "Actif", english: "Active",
+            subStatuses: [
+                ("tracing", "Recherche", "Tracing the debtor"),
+                ("contact", "Contact établi", "Contact made"),
+                ("payment-plan", "Entente de paiement", "Payment plan"),
+                ("promise", "Promesse de paiement", "Promise to pay"),
+                ("direct-payment", "Paiement direct au client", "Paid directly to the client"),
+            ]),
+        Entry(
+            code: "on-hold", french: "En suspens", english: "On hold",
+            subStatuses: [
+                ("dispute", "Contestation", "Dispute"),
+                ("waiting-client", "Attente du client", "Waiting for the client"),
+                ("insolvency", "Faillite / proposition", "Bankruptcy or consumer proposal"),
+            ]),
+        Entry(
+            code: "legal", french: "Légal", english: "Legal",
+            subStatuses: [
+                ("authorized", "Procédure autorisée", "Legal action authorized"),
+                ("judgment", "Jugement obtenu", "Judgment obtained"),
+                ("garnishment", "Saisie", "Garnishment"),
+            ]),
+        Entry(
+            code: closed, french: "Fermé", english: "Closed",
+            subStatuses: [
+                ("paid-in-full", "Payé en totalité", "Paid in full"),
+                ("settled", "Règlement", "Settled for less"),
+                ("recalled", "Retiré par le client", "Recalled by the client"),
+                ("returned", "Retourné au client", "Returned to the client"),
+                ("uncollectible", "Irrécouvrable", "Uncollectible"),
+                ("deceased", "Décédé", "Deceased"),
+                ("time-barred", "Prescrit", "Time-barred"),
+                ("discharged", "Faillite libérée", "Bankruptcy discharged"),
+            ]),
     ]
 
     /// The label of a status code in a language; the code itself when it is not in the catalog.

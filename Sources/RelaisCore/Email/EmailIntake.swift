@@ -136,8 +136,7 @@ extension Intake {
         let number = Self.fileNumber(entry.id)
         let taken = Set(try store.attachmentFiles(ofMessage: entry.id).map(\.name))
         let folder = "\(stagingFolder)/\(number)"
-        for (index, attachment) in message.attachments.enumerated() where attachment.listKind != nil
-        {
+        for (index, attachment) in message.attachments.enumerated() where attachment.listKind != nil {
             var name = "\(index + 1)-\(EmailMessage.safeName(attachment.name))"
             // A list known only by its type gets the suffix its reader is chosen by.
             if let kind = attachment.listKind, !name.lowercased().hasSuffix("." + kind) {

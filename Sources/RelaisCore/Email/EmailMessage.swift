@@ -65,8 +65,7 @@ struct EmailMessage {
             result.sender = String(cString: text).nonEmpty
             g_free(text)
         }
-        if let date = g_mime_message_get_date(message), let text = g_date_time_format_iso8601(date)
-        {
+        if let date = g_mime_message_get_date(message), let text = g_date_time_format_iso8601(date) {
             result.date = String(cString: text)
             g_free(text)
         }

@@ -18,8 +18,7 @@ struct FaxList {
         var built: Result<Assignment, RowProblem>?
     }
 
-    static func read(_ text: OCRText, profile: ClientProfile, today: CalendarDate) throws -> FaxList
-    {
+    static func read(_ text: OCRText, profile: ClientProfile, today: CalendarDate) throws -> FaxList {
         var list = FaxList()
         let rows = FaxListLayout.rows(text)
 

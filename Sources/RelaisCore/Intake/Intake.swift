@@ -11,7 +11,11 @@ private final class ReaderHandOff: @unchecked Sendable {
 
 /// What became of one file: the line `relais ingest` prints, and what the daemon logs.
 public struct IngestResult: Sendable {
-    public enum Status: String, Sendable { case ingested, duplicateFile = "duplicate-file", refused }
+    public enum Status: String, Sendable {
+        case ingested
+        case duplicateFile = "duplicate-file"
+        case refused
+    }
 
     public var file: String
     public var status: Status
@@ -36,25 +40,43 @@ public struct IngestResult: Sendable {
         var members: [(String, String)] = [
             ("file", JSONText.string(file)), ("status", JSONText.string(status.rawValue)),
             ("fileNumber", fileID.map(String.init) ?? "null"),
-            ("accepted", String(accepted)), ("updates", String(updates)), ("duplicates", String(duplicates)), ("rejected", String(rejected)),
+            ("accepted", String(accepted)), ("updates", String(updates)), ("duplicates", String(duplicates)),
+            ("rejected", String(rejected)),
             ("inReview", String(inReview)),
-            ("rejects", JSONText.array(rejects.map {
-                JSONText.object([("line", String($0.line)), ("field", JSONText.optional($0.field)),
-                    ("reason", JSONText.string($0.reason))])
-            })),
-            ("duplicateRows", JSONText.array(duplicateRows.map {
-                JSONText.object([("line", String($0.line)), ("clientRef", JSONText.string($0.clientRef)),
-                    ("ourRef", JSONText.string($0.ourRef))])
-            })),
+            (
+                "rejects",
+                JSONText.array(
+                    rejects.map {
+                        JSONText.object([
+                            ("line", String($0.line)), ("field", JSONText.optional($0.field)),
+                            ("reason", JSONText.string($0.reason)),
+                        ])
+                    })
+            ),
+            (
+                "duplicateRows",
+                JSONText.array(
+                    duplicateRows.map {
+                        JSONText.object([
+                            ("line", String($0.line)), ("clientRef", JSONText.string($0.clientRef)),
+                            ("ourRef", JSONText.string($0.ourRef)),
+                        ])
+                    })
+            ),
             ("reason", JSONText.optional(reason)),
             ("acknowledgement", JSONText.optional(acknowledgement)),
             ("rejectReport", JSONText.optional(rejectReport)),
         ]
         if let printedTotal {
-            members.append(("controlTotal", JSONText.object([
-                ("printedCents", String(printedTotal.cents)), ("computedCents", String(computedTotal?.cents ?? 0)),
-                ("matches", printedTotal == computedTotal ? "true" : "false"),
-            ])))
+            members.append(
+                (
+                    "controlTotal",
+                    JSONText.object([
+                        ("printedCents", String(printedTotal.cents)),
+                        ("computedCents", String(computedTotal?.cents ?? 0)),
+                        ("matches", printedTotal == computedTotal ? "true" : "false"),
+                    ])
+                ))
         }
         return JSONText.object(members)
     }
@@ -91,9 +113,10 @@ public final class Intake {
     }
 
     /// Takes one file for a client through a channel.
-    public func ingest(path: String, client: ClientConfiguration, channel: Channel, source: String,
-        disposal: Disposal) throws -> IngestResult
-    {
+    public func ingest(
+        path: String, client: ClientConfiguration, channel: Channel, source: String,
+        disposal: Disposal
+    ) throws -> IngestResult {
         let name = path.split(separator: "/").last.map(String.init) ?? path
 
         // Only a regular file is read: a link in an inbox could point anywhere.
@@ -105,10 +128,12 @@ public final class Intake {
         } else {
             survey = try FileSurvey.of(path: path)
         }
-        let received = ReceivedFile(clientID: client.id, channel: channel, source: source, name: name, path: path,
+        let received = ReceivedFile(
+            clientID: client.id, channel: channel, source: source, name: name, path: path,
             survey: survey)
         if (info.st_mode & S_IFMT) != S_IFREG {
-            return try refuse(received, client: client, reason: "not a regular file (a link, a folder or a device)",
+            return try refuse(
+                received, client: client, reason: "not a regular file (a link, a folder or a device)",
                 disposal: disposal)
         }
 
@@ -116,15 +141,24 @@ public final class Intake {
         // or a delivery made twice.
         if let earlier = try store.ingestedFile(clientID: client.id, sha256: survey.sha256) {
             if earlier.disposedTo == nil && earlier.originalPath == path {
-                log.info("finishing a file recorded before a restart", ["client": client.id, "file": name,
-                    "fileNumber": String(earlier.id)])
+                log.info(
+                    "finishing a file recorded before a restart",
+                    [
+                        "client": client.id, "file": name,
+                        "fileNumber": String(earlier.id),
+                    ])
                 try finish(earlier, client: client, disposal: disposal)
                 return try result(for: earlier.id, client: client)
             }
             let reason = "same content as file \(earlier.id) (\(earlier.name)) received \(earlier.receivedAt)"
-            let id = try store.recordUnread(received, outcome: .duplicateFile, reason: reason, duplicateOf: earlier.id)
-            log.info("duplicate file: nothing created", ["client": client.id, "channel": channel.rawValue, "file": name,
-                "fileNumber": String(id), "duplicateOf": String(earlier.id)])
+            let id = try store.recordUnread(
+                received, outcome: .duplicateFile, reason: reason, duplicateOf: earlier.id)
+            log.info(
+                "duplicate file: nothing created",
+                [
+                    "client": client.id, "channel": channel.rawValue, "file": name,
+                    "fileNumber": String(id), "duplicateOf": String(earlier.id),
+                ])
             try finish(try store.ledgerEntry(id: id)!, client: client, disposal: disposal)
             return try result(for: id, client: client)
         }
@@ -135,7 +169,8 @@ public final class Intake {
         }
 
         // The whole-file checks, then the rows.
-        let reader = AssignmentFormats.reader(path: path, survey: survey, client: client, channel: channel,
+        let reader = AssignmentFormats.reader(
+            path: path, survey: survey, client: client, channel: channel,
             today: today())
         let reading: FileReading
         do {
@@ -145,13 +180,15 @@ public final class Intake {
         }
         var rowsSeen = 0
         let handOff = ReaderHandOff(reader)
-        let (fileID, totals) = try store.recordFile(received, reading: reading, openedOn: today()) { recorder in
+        let (fileID, totals) = try store.recordFile(received, reading: reading, openedOn: today()) {
+            recorder in
             try RowPipeline.run(read: { emit in try handOff.reader.read(emit) }) { outcome in
                 switch outcome {
                 case .assignment(let line, let assignment):
                     try recorder.record(assignment, line: line)
                 case .rejected(let line, let problem, let amount):
-                    try recorder.reject(line: line, field: problem.field, reason: problem.reason, amount: amount)
+                    try recorder.reject(
+                        line: line, field: problem.field, reason: problem.reason, amount: amount)
                 case .update(let line, let update):
                     try recorder.apply(update, line: line)
                 case .footer(_, let printed):
@@ -163,16 +200,24 @@ public final class Intake {
                 if rowsSeen % 50_000 == 0 { progress() }
             }
         }
-        log.info("file ingested", ["client": client.id, "channel": channel.rawValue, "file": name,
-            "fileNumber": String(fileID), "format": reading.format, "accepted": String(totals.accepted),
-            "updates": String(totals.updates),
-            "duplicates": String(totals.duplicates), "rejected": String(totals.rejected)])
+        log.info(
+            "file ingested",
+            [
+                "client": client.id, "channel": channel.rawValue, "file": name,
+                "fileNumber": String(fileID), "format": reading.format, "accepted": String(totals.accepted),
+                "updates": String(totals.updates),
+                "duplicates": String(totals.duplicates), "rejected": String(totals.rejected),
+            ])
         if !reader.notes.isEmpty {
             log.debug("how the file was read", pairs: [("file", name)] + reader.notes)
         }
         if let printed = totals.printedTotal, printed != totals.computedTotal {
-            log.warning("printed total does not match the rows", ["client": client.id, "file": name,
-                "printed": printed.plain, "computed": totals.computedTotal.plain])
+            log.warning(
+                "printed total does not match the rows",
+                [
+                    "client": client.id, "file": name,
+                    "printed": printed.plain, "computed": totals.computedTotal.plain,
+                ])
         }
 
         try finish(try store.ledgerEntry(id: fileID)!, client: client, disposal: disposal)
@@ -183,8 +228,12 @@ public final class Intake {
         -> IngestResult
     {
         let id = try store.recordUnread(file, outcome: .refused, reason: reason, duplicateOf: nil)
-        log.info("file refused", ["client": client.id, "channel": file.channel.rawValue, "file": file.name,
-            "fileNumber": String(id), "reason": reason])
+        log.info(
+            "file refused",
+            [
+                "client": client.id, "channel": file.channel.rawValue, "file": file.name,
+                "fileNumber": String(id), "reason": reason,
+            ])
         try finish(try store.ledgerEntry(id: id)!, client: client, disposal: disposal)
         return try result(for: id, client: client)
     }
@@ -194,12 +243,20 @@ public final class Intake {
     public func reconcile() throws {
         for entry in try store.pendingFiles() {
             guard let client = configuration.client(entry.clientID) else {
-                log.warning("pending file of a client no longer configured", ["client": entry.clientID,
-                    "fileNumber": String(entry.id)])
+                log.warning(
+                    "pending file of a client no longer configured",
+                    [
+                        "client": entry.clientID,
+                        "fileNumber": String(entry.id),
+                    ])
                 continue
             }
-            log.info("reconciling a file recorded before a restart", ["client": client.id, "file": entry.name,
-                "fileNumber": String(entry.id)])
+            log.info(
+                "reconciling a file recorded before a restart",
+                [
+                    "client": client.id, "file": entry.name,
+                    "fileNumber": String(entry.id),
+                ])
             // The daemon's own files (inbox, SFTP staging) move; a command line's file stays put.
             let moved = entry.source == "inbox" || entry.source.hasPrefix("sftp:")
             try finish(entry, client: client, disposal: moved ? .move : .copy)
@@ -229,26 +286,37 @@ public final class Intake {
         // A list with rows still in review, or an attachment (its message is acknowledged), waits.
         // The cheap tests first: an electronic channel never reads the file's cases back.
         if entry.outcome == .ingested, configuration.acknowledgementChannels.contains(entry.channel),
-            try store.acknowledgementDue(entry), case let covered = try store.casesCovered(by: entry), !covered.isEmpty
+            try store.acknowledgementDue(entry), case let covered = try store.casesCovered(by: entry),
+            !covered.isEmpty
         {
-            let ack = Acknowledgement(agency: configuration.agency.name, client: client, file: entry,
+            let ack = Acknowledgement(
+                agency: configuration.agency.name, client: client, file: entry,
                 cases: covered, date: date)
             let base = "\(folder)/acknowledgement-\(number)"
             try AtomicFile.write(ack.csv(), to: base + ".csv")
             try AtomicFile.write(ack.printable(), to: base + ".txt")
-            try store.recordDocument(clientID: client.id, kind: "acknowledgement", path: base + ".csv", fileID: entry.id)
-            log.info("acknowledgement written", ["client": client.id, "fileNumber": String(entry.id), "path": base + ".csv"])
+            try store.recordDocument(
+                clientID: client.id, kind: "acknowledgement", path: base + ".csv", fileID: entry.id)
+            log.info(
+                "acknowledgement written",
+                ["client": client.id, "fileNumber": String(entry.id), "path": base + ".csv"])
         }
         if entry.outcome != .ingested || entry.rejected > 0 || entry.duplicates > 0,
             try !store.hasDocument(fileID: entry.id, kind: "reject-report")
         {
-            let rows = try store.rejects(fileID: entry.id).map { RejectReport.Row(line: $0.line, field: $0.field, reason: $0.reason) }
-            let report = RejectReport(agency: configuration.agency.name, client: client, file: entry, rows: rows, date: date)
+            let rows = try store.rejects(fileID: entry.id).map {
+                RejectReport.Row(line: $0.line, field: $0.field, reason: $0.reason)
+            }
+            let report = RejectReport(
+                agency: configuration.agency.name, client: client, file: entry, rows: rows, date: date)
             let base = "\(folder)/reject-report-\(number)"
             try AtomicFile.write(report.csv(), to: base + ".csv")
             try AtomicFile.write(report.printable(), to: base + ".txt")
-            try store.recordDocument(clientID: client.id, kind: "reject-report", path: base + ".csv", fileID: entry.id)
-            log.info("reject report written", ["client": client.id, "fileNumber": String(entry.id), "path": base + ".csv"])
+            try store.recordDocument(
+                clientID: client.id, kind: "reject-report", path: base + ".csv", fileID: entry.id)
+            log.info(
+                "reject report written",
+                ["client": client.id, "fileNumber": String(entry.id), "path": base + ".csv"])
         }
     }
 
@@ -279,7 +347,9 @@ public final class Intake {
         switch disposal {
         case .move where sourceExists:
             if rename(entry.originalPath, destination) != 0 {
-                guard errno == EXDEV else { throw FileError(path: entry.originalPath, operation: "move", errno: errno) }
+                guard errno == EXDEV else {
+                    throw FileError(path: entry.originalPath, operation: "move", errno: errno)
+                }
                 try Self.copy(entry.originalPath, to: destination)
                 unlink(entry.originalPath)
             }
@@ -289,8 +359,12 @@ public final class Intake {
             try Self.copy(entry.originalPath, to: destination)
         default:
             if !alreadyThere && !sourceExists {
-                log.warning("original gone before it could be archived", ["fileNumber": String(entry.id),
-                    "path": entry.originalPath])
+                log.warning(
+                    "original gone before it could be archived",
+                    [
+                        "fileNumber": String(entry.id),
+                        "path": entry.originalPath,
+                    ])
             }
         }
         return destination
@@ -299,7 +373,9 @@ public final class Intake {
     /// Copies a regular file atomically; a link is recorded as a note, never followed.
     static func copy(_ source: String, to destination: String) throws {
         var info = stat()
-        guard lstat(source, &info) == 0 else { throw FileError(path: source, operation: "stat", errno: errno) }
+        guard lstat(source, &info) == 0 else {
+            throw FileError(path: source, operation: "stat", errno: errno)
+        }
         guard (info.st_mode & S_IFMT) == S_IFREG else {
             try AtomicFile.write("not a regular file; not copied\n", to: destination)
             return
@@ -313,7 +389,9 @@ public final class Intake {
 
     /// The result line of a recorded file, read back from the store.
     func result(for fileID: Int64, client: ClientConfiguration) throws -> IngestResult {
-        guard let entry = try store.ledgerEntry(id: fileID) else { preconditionFailure("file \(fileID) vanished") }
+        guard let entry = try store.ledgerEntry(id: fileID) else {
+            preconditionFailure("file \(fileID) vanished")
+        }
         let status: IngestResult.Status
         switch entry.outcome {
         case .ingested: status = .ingested
@@ -333,13 +411,15 @@ public final class Intake {
                 result.rejects.append(RejectReport.Row(line: row.line, field: row.field, reason: row.reason))
             }
         }
-        let documents = try store.connection.rows("SELECT kind, path FROM documents WHERE file_id = ?", [.integer(fileID)])
+        let documents = try store.connection.rows(
+            "SELECT kind, path FROM documents WHERE file_id = ?", [.integer(fileID)])
         for document in documents {
             if document[0].text == "acknowledgement" { result.acknowledgement = document[1].text }
             if document[0].text == "reject-report" { result.rejectReport = document[1].text }
         }
         let totals = try store.connection.rows(
-            "SELECT printed_total_cents, computed_total_cents, updates FROM files WHERE id = ?", [.integer(fileID)])[0]
+            "SELECT printed_total_cents, computed_total_cents, updates FROM files WHERE id = ?",
+            [.integer(fileID)])[0]
         result.updates = Int(totals[2].int ?? 0)
         result.printedTotal = totals[0].int.map { Money(cents: $0) }
         result.computedTotal = totals[1].int.map { Money(cents: $0) }

@@ -5,7 +5,9 @@ enum CSVText {
     }
 
     static func quote(_ field: String) -> String {
-        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) || field.hasPrefix(" ")
+        guard
+            field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+                || field.hasPrefix(" ")
         else { return field }
         return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
@@ -19,10 +21,14 @@ struct Wording {
 
     /// `4 décembre 2026` / `December 4, 2026`.
     func date(_ date: CalendarDate) -> String {
-        let french = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-            "novembre", "décembre"]
-        let english = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-            "October", "November", "December"]
+        let french = [
+            "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+            "novembre", "décembre",
+        ]
+        let english = [
+            "January", "February", "March", "April", "May", "June", "July", "August", "September",
+            "October", "November", "December",
+        ]
         return language == .french
             ? "\(date.day == 1 ? "1er" : String(date.day)) \(french[date.month - 1]) \(date.year)"
             : "\(english[date.month - 1]) \(date.day), \(date.year)"
@@ -45,7 +51,10 @@ public struct Acknowledgement {
     public let cases: [CaseSummary]
     public let date: CalendarDate
 
-    public init(agency: String, client: ClientConfiguration, file: LedgerEntry, cases: [CaseSummary], date: CalendarDate) {
+    public init(
+        agency: String, client: ClientConfiguration, file: LedgerEntry, cases: [CaseSummary],
+        date: CalendarDate
+    ) {
         self.agency = agency
         self.client = client
         self.file = file
@@ -57,9 +66,13 @@ public struct Acknowledgement {
 
     public func csv() -> String {
         let w = words
-        var text = CSVText.line([w.pick("Notre référence", "Our reference"), w.pick("Votre référence", "Your reference"),
-            w.pick("Débiteur", "Debtor"), w.pick("Montant assigné", "Amount assigned")])
-        for c in cases { text += CSVText.line([c.ourReference, c.clientReference, c.debtor, c.assigned.plain]) }
+        var text = CSVText.line([
+            w.pick("Notre référence", "Our reference"), w.pick("Votre référence", "Your reference"),
+            w.pick("Débiteur", "Debtor"), w.pick("Montant assigné", "Amount assigned"),
+        ])
+        for c in cases {
+            text += CSVText.line([c.ourReference, c.clientReference, c.debtor, c.assigned.plain])
+        }
         return text
     }
 
@@ -71,18 +84,26 @@ public struct Acknowledgement {
         text += w.pick("Client : ", "Client: ") + "\(client.name) (\(client.id))\n"
         text += w.pick("Date : ", "Date: ") + w.date(date) + "\n"
         text += w.pick("Envoi reçu : ", "Received: ") + "\(file.name) (\(channelName(file.channel)))\n\n"
-        text += w.pick(
-            "Nous accusons réception des dossiers suivants, qui nous ont été confiés pour recouvrement.",
-            "We acknowledge receipt of the following accounts, assigned to us for collection.") + "\n\n"
-        let header = Wording.column(w.pick("Notre réf.", "Our ref."), 11) + " " + Wording.column(w.pick("Votre réf.", "Your ref."), 18)
-            + " " + Wording.column(w.pick("Débiteur", "Debtor"), 32) + " " + Wording.column(w.pick("Montant", "Amount"), 16, right: true)
+        text +=
+            w.pick(
+                "Nous accusons réception des dossiers suivants, qui nous ont été confiés pour recouvrement.",
+                "We acknowledge receipt of the following accounts, assigned to us for collection.") + "\n\n"
+        let header =
+            Wording.column(w.pick("Notre réf.", "Our ref."), 11) + " "
+            + Wording.column(w.pick("Votre réf.", "Your ref."), 18)
+            + " " + Wording.column(w.pick("Débiteur", "Debtor"), 32) + " "
+            + Wording.column(w.pick("Montant", "Amount"), 16, right: true)
         text += header + "\n" + String(repeating: "-", count: header.count) + "\n"
         for c in cases {
-            text += Wording.column(c.ourReference, 11) + " " + Wording.column(c.clientReference, 18) + " "
-                + Wording.column(c.debtor, 32) + " " + Wording.column(c.assigned.formatted(client.language), 16, right: true) + "\n"
+            text +=
+                Wording.column(c.ourReference, 11) + " " + Wording.column(c.clientReference, 18) + " "
+                + Wording.column(c.debtor, 32) + " "
+                + Wording.column(c.assigned.formatted(client.language), 16, right: true) + "\n"
         }
         text += String(repeating: "-", count: header.count) + "\n"
-        text += w.pick("Dossiers : ", "Accounts: ") + "\(cases.count)    " + w.pick("Total assigné : ", "Total assigned: ")
+        text +=
+            w.pick("Dossiers : ", "Accounts: ") + "\(cases.count)    "
+            + w.pick("Total assigné : ", "Total assigned: ")
             + total.formatted(client.language) + "\n"
         return text
     }
@@ -114,7 +135,9 @@ public struct RejectReport {
     public let rows: [Row]
     public let date: CalendarDate
 
-    public init(agency: String, client: ClientConfiguration, file: LedgerEntry, rows: [Row], date: CalendarDate) {
+    public init(
+        agency: String, client: ClientConfiguration, file: LedgerEntry, rows: [Row], date: CalendarDate
+    ) {
         self.agency = agency
         self.client = client
         self.file = file
@@ -126,8 +149,10 @@ public struct RejectReport {
 
     public func csv() -> String {
         let w = words
-        var text = CSVText.line([w.pick("Fichier", "File"), w.pick("Ligne", "Line"), w.pick("Champ", "Field"),
-            w.pick("Raison", "Reason")])
+        var text = CSVText.line([
+            w.pick("Fichier", "File"), w.pick("Ligne", "Line"), w.pick("Champ", "Field"),
+            w.pick("Raison", "Reason"),
+        ])
         if file.outcome != .ingested {
             text += CSVText.line([file.name, "", "", file.reason ?? ""])
         }
@@ -143,12 +168,16 @@ public struct RejectReport {
         text += w.pick("Fichier : ", "File: ") + file.name + "\n\n"
         switch file.outcome {
         case .refused:
-            text += w.pick("Le fichier entier a été refusé ; aucun dossier n'a été ouvert.",
-                "The whole file was refused; no case was opened.") + "\n"
+            text +=
+                w.pick(
+                    "Le fichier entier a été refusé ; aucun dossier n'a été ouvert.",
+                    "The whole file was refused; no case was opened.") + "\n"
             text += w.pick("Raison : ", "Reason: ") + (file.reason ?? "") + "\n"
         case .duplicateFile:
-            text += w.pick("Ce fichier a déjà été reçu ; aucun dossier n'a été ouvert.",
-                "This file was received before; no case was opened.") + "\n"
+            text +=
+                w.pick(
+                    "Ce fichier a déjà été reçu ; aucun dossier n'a été ouvert.",
+                    "This file was received before; no case was opened.") + "\n"
             text += w.pick("Raison : ", "Reason: ") + (file.reason ?? "") + "\n"
         case .ingested:
             text += w.pick("Dossiers ouverts : ", "Cases opened: ") + "\(file.accepted)\n"
@@ -156,7 +185,9 @@ public struct RejectReport {
             text += w.pick("Lignes rejetées : ", "Rows rejected: ") + "\(file.rejected)\n\n"
             for row in rows {
                 let field = row.field.map { " [\($0)]" } ?? ""
-                text += w.pick("Ligne ", "Line ") + "\(row.line)\(field) : ".replacingOccurrences(of: " : ", with: w.pick(" : ", ": "))
+                text +=
+                    w.pick("Ligne ", "Line ")
+                    + "\(row.line)\(field) : ".replacingOccurrences(of: " : ", with: w.pick(" : ", ": "))
                     + row.reason + "\n"
             }
         }

@@ -23,40 +23,61 @@ public struct Inventory {
 
     private func writeCSV(to sink: FileSink) throws {
         let w = Wording(language: client.language)
-        try sink.write(CSVText.line([
-            w.pick("Notre référence", "Our reference"), w.pick("Votre référence", "Your reference"),
-            w.pick("Débiteur", "Debtor"), w.pick("Date d'ouverture", "Opened on"),
-            w.pick("Montant assigné", "Amount assigned"), w.pick("Montant recouvré", "Amount recovered"),
-            w.pick("Statut", "Status"), w.pick("Sous-statut", "Sub-status"),
-        ]))
-        try store.forEachCase(clientID: client.id) { c in
-            try sink.write(CSVText.line([
-                c.ourReference, c.clientReference, c.debtor, c.openedOn, c.assigned.plain, c.recovered.plain,
-                StatusCatalog.label(status: c.status, in: client.language),
-                StatusCatalog.label(subStatus: c.subStatus, of: c.status, in: client.language),
+        try sink.write(
+            CSVText.line([
+                w.pick("Notre référence", "Our reference"), w.pick("Votre référence", "Your reference"),
+                w.pick("Débiteur", "Debtor"), w.pick("Date d'ouverture", "Opened on"),
+                w.pick("Montant assigné", "Amount assigned"), w.pick("Montant recouvré", "Amount recovered"),
+                w.pick("Statut", "Status"), w.pick("Sous-statut", "Sub-status"),
             ]))
+        try store.forEachCase(clientID: client.id) { c in
+            try sink.write(
+                CSVText.line([
+                    c.ourReference, c.clientReference, c.debtor, c.openedOn, c.assigned.plain,
+                    c.recovered.plain,
+                    StatusCatalog.label(status: c.status, in: client.language),
+                    StatusCatalog.label(subStatus: c.subStatus, of: c.status, in: client.language),
+                ]))
         }
         let p = try store.performance(clientID: client.id)
-        try sink.write(CSVText.line([w.pick("TOTAL", "TOTAL"), w.pick("Dossiers : ", "Cases: ") + String(p.cases), "", "",
-            p.assigned.plain, p.recovered.plain, w.pick("Performance", "Performance"), Self.percent(p.ratio)]))
+        try sink.write(
+            CSVText.line([
+                w.pick("TOTAL", "TOTAL"), w.pick("Dossiers : ", "Cases: ") + String(p.cases), "", "",
+                p.assigned.plain, p.recovered.plain, w.pick("Performance", "Performance"),
+                Self.percent(p.ratio),
+            ]))
     }
 
     private func writeJSON(to sink: FileSink) throws {
         let p = try store.performance(clientID: client.id)
-        try sink.write("{\"client\":\(JSONText.string(client.id)),\"clientName\":\(JSONText.string(client.name)),")
+        try sink.write(
+            "{\"client\":\(JSONText.string(client.id)),\"clientName\":\(JSONText.string(client.name)),")
         try sink.write("\"performance\":{\"cases\":\(p.cases),\"assignedCents\":\(p.assigned.cents),")
-        try sink.write("\"recoveredCents\":\(p.recovered.cents),\"ratio\":\(JSONText.ratio(p.ratio))},\"cases\":[")
+        try sink.write(
+            "\"recoveredCents\":\(p.recovered.cents),\"ratio\":\(JSONText.ratio(p.ratio))},\"cases\":[")
         var first = true
         try store.forEachCase(clientID: client.id) { c in
-            try sink.write((first ? "\n" : ",\n") + JSONText.object([
-                ("ourRef", JSONText.string(c.ourReference)), ("clientRef", JSONText.string(c.clientReference)),
-                ("debtor", JSONText.string(c.debtor)), ("kind", JSONText.string(c.kind.rawValue)),
-                ("openedOn", JSONText.string(c.openedOn)),
-                ("assignedCents", String(c.assigned.cents)), ("recoveredCents", String(c.recovered.cents)),
-                ("status", JSONText.string(c.status)), ("subStatus", JSONText.string(c.subStatus)),
-                ("statusLabel", JSONText.string(StatusCatalog.label(status: c.status, in: client.language))),
-                ("subStatusLabel", JSONText.string(StatusCatalog.label(subStatus: c.subStatus, of: c.status, in: client.language))),
-            ]))
+            try sink.write(
+                (first ? "\n" : ",\n")
+                    + JSONText.object([
+                        ("ourRef", JSONText.string(c.ourReference)),
+                        ("clientRef", JSONText.string(c.clientReference)),
+                        ("debtor", JSONText.string(c.debtor)), ("kind", JSONText.string(c.kind.rawValue)),
+                        ("openedOn", JSONText.string(c.openedOn)),
+                        ("assignedCents", String(c.assigned.cents)),
+                        ("recoveredCents", String(c.recovered.cents)),
+                        ("status", JSONText.string(c.status)), ("subStatus", JSONText.string(c.subStatus)),
+                        (
+                            "statusLabel",
+                            JSONText.string(StatusCatalog.label(status: c.status, in: client.language))
+                        ),
+                        (
+                            "subStatusLabel",
+                            JSONText.string(
+                                StatusCatalog.label(subStatus: c.subStatus, of: c.status, in: client.language)
+                            )
+                        ),
+                    ]))
             first = false
         }
         try sink.write("\n]}\n")

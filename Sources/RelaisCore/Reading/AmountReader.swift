@@ -28,7 +28,9 @@ public struct AmountReader: Sendable {
     /// no-break spaces between thousands, which read as plain spaces.
     public func read(_ raw: String) -> Result<Money, FieldProblem> {
         var shown: String { raw.trimmedField.quotedForReason }
-        func failure(_ why: String) -> Result<Money, FieldProblem> { .failure(FieldProblem("\(shown) \(why)")) }
+        func failure(_ why: String) -> Result<Money, FieldProblem> {
+            .failure(FieldProblem("\(shown) \(why)"))
+        }
 
         // Bytes, with U+00A0, U+202F and U+2009 turned into spaces; anything else non-ASCII is
         // not part of an amount.
@@ -36,9 +38,18 @@ public struct AmountReader: Sendable {
         t.reserveCapacity(raw.utf8.count)
         var input = raw.utf8.makeIterator()
         while let b = input.next() {
-            if b < 0x80 { t.append(b == 0x27 ? 0x20 : b); continue }
-            if b == 0xC2, input.next() == 0xA0 { t.append(0x20); continue }
-            if b == 0xE2, input.next() == 0x80, let c = input.next(), c == 0xAF || c == 0x89 { t.append(0x20); continue }
+            if b < 0x80 {
+                t.append(b == 0x27 ? 0x20 : b)
+                continue
+            }
+            if b == 0xC2, input.next() == 0xA0 {
+                t.append(0x20)
+                continue
+            }
+            if b == 0xE2, input.next() == 0x80, let c = input.next(), c == 0xAF || c == 0x89 {
+                t.append(0x20)
+                continue
+            }
             return failure("is not an amount")
         }
         func trim() {
@@ -86,7 +97,9 @@ public struct AmountReader: Sendable {
         if t.contains(where: { $0 == 0x45 || $0 == 0x65 }), t.contains(where: isDigit) {
             return failure("is in scientific notation: the exact amount was lost by a spreadsheet")
         }
-        let comma = UInt8(ascii: ","), point = UInt8(ascii: "."), space = UInt8(0x20)
+        let comma = UInt8(ascii: ",")
+        let point = UInt8(ascii: ".")
+        let space = UInt8(0x20)
         guard t.allSatisfy({ isDigit($0) || $0 == comma || $0 == point || $0 == space }),
             isDigit(t[0]) || t[0] == comma || t[0] == point
         else { return failure("is not an amount") }
@@ -122,7 +135,9 @@ public struct AmountReader: Sendable {
         var whole = t[...]
         var fraction: ArraySlice<UInt8> = []
         if let mark = decimalMark {
-            guard t.lazy.filter({ $0 == mark }).count == 1 else { return failure("has more than one decimal mark") }
+            guard t.lazy.filter({ $0 == mark }).count == 1 else {
+                return failure("has more than one decimal mark")
+            }
             let index = t.lastIndex(of: mark)!
             whole = t[..<index]
             fraction = t[(index + 1)...]
@@ -135,13 +150,20 @@ public struct AmountReader: Sendable {
 
         // Left of the decimal mark: digits, in groups of three after the first when grouped,
         // by one kind of mark (spaces of any width count as one kind).
-        let groups = whole.split(omittingEmptySubsequences: false) { $0 == space || $0 == comma || $0 == point }
+        let groups = whole.split(omittingEmptySubsequences: false) {
+            $0 == space || $0 == comma || $0 == point
+        }
         if groups.count > 1 {
             let marks = Set(whole.filter { !isDigit($0) })
-            guard marks.count == 1, (1...3).contains(groups[0].count), groups.dropFirst().allSatisfy({ $0.count == 3 })
+            guard marks.count == 1, (1...3).contains(groups[0].count),
+                groups.dropFirst().allSatisfy({ $0.count == 3 })
             else { return failure("is not an amount: its digits are not grouped by thousands") }
-            if style == .french, marks.contains(comma) { return failure("is not an amount in the client's French style") }
-            if style == .english, marks.contains(point) { return failure("is not an amount in the client's English style") }
+            if style == .french, marks.contains(comma) {
+                return failure("is not an amount in the client's French style")
+            }
+            if style == .english, marks.contains(point) {
+                return failure("is not an amount in the client's English style")
+            }
         }
         let digitCount = groups.reduce(0) { $0 + $1.count }
         guard digitCount > 0 || !fraction.isEmpty else { return failure("is not an amount") }
@@ -160,11 +182,20 @@ public struct AmountReader: Sendable {
     /// What a value proves of its column's decimal mark: a lone mark followed by one or two digits,
     /// or both marks present, shows which is the decimal.
     static func decimalMarkEvidence(_ raw: String) -> Character? {
-        let comma = UInt8(ascii: ","), point = UInt8(ascii: ".")
-        var commas = 0, points = 0
-        var lastComma = -1, lastPoint = -1
+        let comma = UInt8(ascii: ",")
+        let point = UInt8(ascii: ".")
+        var commas = 0
+        var points = 0
+        var lastComma = -1
+        var lastPoint = -1
         for (i, b) in raw.utf8.enumerated() {
-            if b == comma { commas += 1; lastComma = i } else if b == point { points += 1; lastPoint = i }
+            if b == comma {
+                commas += 1
+                lastComma = i
+            } else if b == point {
+                points += 1
+                lastPoint = i
+            }
         }
         if commas > 0 && points > 0 { return lastComma > lastPoint ? "," : "." }
         // Two or more of one mark: that mark groups thousands, so the other is the decimal.

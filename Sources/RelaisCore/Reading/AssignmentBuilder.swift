@@ -74,7 +74,12 @@ public struct AssignmentBuilder: Sendable {
             throw fail(field, "\(raw.quotedForReason): \(problem)")
         }
         let date = try check(field, dates.resolve(written, order: dateOrders[field], raw: raw))
-        guard date <= dates.today else { throw fail(field, "\(field == .birthDate || field == .coDebtorBirthDate ? "the date of birth" : raw.quotedForReason) is in the future") }
+        guard date <= dates.today else {
+            throw fail(
+                field,
+                "\(field == .birthDate || field == .coDebtorBirthDate ? "the date of birth" : raw.quotedForReason) is in the future"
+            )
+        }
         return date
     }
 
@@ -95,17 +100,20 @@ public struct AssignmentBuilder: Sendable {
         if total == nil && !parts.isEmpty { total = partsTotal }
         guard let amount = total else { throw fail(.amount, "the amount assigned is missing") }
         guard amount.cents > 0 else {
-            throw fail(.amount, "\(values[.amount]?.quotedForReason ?? amount.plain) is not a positive amount")
+            throw fail(
+                .amount, "\(values[.amount]?.quotedForReason ?? amount.plain) is not a positive amount")
         }
         for (field, part) in [(AssignmentField.principal, principal), (.interest, interest), (.fees, fees)] {
             if let part, part.cents < 0 { throw fail(field, "\(values[field]!.quotedForReason) is negative") }
         }
         if !parts.isEmpty, values[.amount] != nil, partsTotal != amount {
-            throw fail(.amount, "principal, interest and fees add up to \(partsTotal.plain), not \(amount.plain)")
+            throw fail(
+                .amount, "principal, interest and fees add up to \(partsTotal.plain), not \(amount.plain)")
         }
 
         // The debtor: a person, a company, or a name as given to be split.
-        var debtor = try person(values, name: .debtorName, first: .firstName, last: .lastName, company: .companyName)
+        var debtor = try person(
+            values, name: .debtorName, first: .firstName, last: .lastName, company: .companyName)
         let kind: CaseKind
         if let rawKind = values[.kind] {
             kind = try check(.kind, FieldValidators.kind(rawKind))
@@ -114,18 +122,27 @@ public struct AssignmentBuilder: Sendable {
         } else {
             kind = debtor.companyName != nil && debtor.lastName == nil ? .commercial : .consumer
         }
-        if kind == .commercial && debtor.companyName == nil && values[.firstName] == nil && values[.lastName] == nil {
+        if kind == .commercial && debtor.companyName == nil && values[.firstName] == nil
+            && values[.lastName] == nil
+        {
             debtor.companyName = debtor.nameAsGiven
             debtor.firstName = nil
             debtor.lastName = nil
         }
-        debtor.address = try address(values, line1: .addressLine1, line2: .addressLine2, city: .city,
+        debtor.address = try address(
+            values, line1: .addressLine1, line2: .addressLine2, city: .city,
             province: .province, postal: .postalCode, country: .country)
-        for (field, phoneKind) in [(AssignmentField.phoneHome, Phone.Kind.home), (.phoneWork, .work), (.phoneMobile, .mobile)] {
-            if let raw = values[field] { debtor.phones.append(try check(field, FieldValidators.phone(raw, kind: phoneKind))) }
+        for (field, phoneKind) in [
+            (AssignmentField.phoneHome, Phone.Kind.home), (.phoneWork, .work), (.phoneMobile, .mobile),
+        ] {
+            if let raw = values[field] {
+                debtor.phones.append(try check(field, FieldValidators.phone(raw, kind: phoneKind)))
+            }
         }
         if let raw = values[.email] { debtor.email = try check(.email, FieldValidators.email(raw)) }
-        if let raw = values[.language] { debtor.language = try check(.language, FieldValidators.language(raw)) }
+        if let raw = values[.language] {
+            debtor.language = try check(.language, FieldValidators.language(raw))
+        }
         debtor.birthDate = try date(.birthDate, values)
         if let raw = values[.sin] { debtor.sin = try check(.sin, FieldValidators.sin(raw)) }
 
@@ -139,9 +156,12 @@ public struct AssignmentBuilder: Sendable {
             var co = try person(values, name: .coDebtorName, first: nil, last: nil, company: nil)
             co.birthDate = try date(.coDebtorBirthDate, values)
             if let raw = values[.coDebtorSIN] { co.sin = try check(.coDebtorSIN, FieldValidators.sin(raw)) }
-            co.address = try address(values, line1: .coDebtorAddressLine1, line2: nil, city: .coDebtorCity,
+            co.address = try address(
+                values, line1: .coDebtorAddressLine1, line2: nil, city: .coDebtorCity,
                 province: .coDebtorProvince, postal: .coDebtorPostalCode, country: nil)
-            if let raw = values[.coDebtorPhone] { co.phones.append(try check(.coDebtorPhone, FieldValidators.phone(raw, kind: .home))) }
+            if let raw = values[.coDebtorPhone] {
+                co.phones.append(try check(.coDebtorPhone, FieldValidators.phone(raw, kind: .home)))
+            }
             assignment.coDebtors = [co]
         }
 
@@ -149,7 +169,9 @@ public struct AssignmentBuilder: Sendable {
         assignment.originalCreditor = values[.originalCreditor]
         if let raw = values[.creditorClassification] {
             guard raw.count <= 2, raw.allSatisfy(\.isNumber) else {
-                throw fail(.creditorClassification, "\(raw.quotedForReason) is not a two-digit creditor classification")
+                throw fail(
+                    .creditorClassification,
+                    "\(raw.quotedForReason) is not a two-digit creditor classification")
             }
             assignment.creditorClassification = raw.count == 1 ? "0" + raw : raw
         }
@@ -173,7 +195,9 @@ public struct AssignmentBuilder: Sendable {
             let end = folded[start...].firstIndex(of: 0x20) ?? folded.endIndex
             let length = folded.distance(from: start, to: end)
             // The markers are 2 to 11 letters; short words compare without allocating.
-            if (2...11).contains(length), companyMarkers.contains(String(decoding: folded[start..<end], as: UTF8.self)) {
+            if (2...11).contains(length),
+                companyMarkers.contains(String(decoding: folded[start..<end], as: UTF8.self))
+            {
                 return true
             }
             start = end < folded.endIndex ? folded.index(after: end) : end
@@ -191,7 +215,8 @@ public struct AssignmentBuilder: Sendable {
         let companyName = company.flatMap { values[$0] }
         // A file with "Nom" and "Prénom" uses "Nom" for the family name.
         if lastName == nil, firstName != nil, let given { lastName = given }
-        let asGiven = given.map { g in firstName.map { "\($0) \(g)" } ?? g }
+        let asGiven =
+            given.map { g in firstName.map { "\($0) \(g)" } ?? g }
             ?? [firstName, lastName].compactMap { $0 }.joined(separator: " ").nonEmpty
             ?? companyName
         guard let asGiven, asGiven.hasLetter else {

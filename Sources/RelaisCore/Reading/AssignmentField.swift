@@ -30,8 +30,11 @@ public enum AssignmentField: String, Sendable, CaseIterable, Hashable {
 
     var isAmount: Bool { [.amount, .principal, .interest, .fees].contains(self) }
     var isDate: Bool {
-        [.birthDate, .coDebtorBirthDate, .chargeOffDate, .firstDelinquencyDate, .lastPaymentDate, .transactionDate]
-            .contains(self)
+        [
+            .birthDate, .coDebtorBirthDate, .chargeOffDate, .firstDelinquencyDate, .lastPaymentDate,
+            .transactionDate,
+        ]
+        .contains(self)
     }
 }
 
@@ -65,13 +68,17 @@ public enum HeaderDictionary {
             "File Number", "File No", "Customer Number", "Customer No", "Customer ID", "Invoice Number",
             "No de facture",
         ],
-        .kind: ["Type", "Type de dossier", "Catégorie", "Type de débiteur", "Kind", "Account Type", "Debtor Type"],
+        .kind: [
+            "Type", "Type de dossier", "Catégorie", "Type de débiteur", "Kind", "Account Type", "Debtor Type",
+        ],
         .debtorName: [
             "Nom du débiteur", "Débiteur", "Nom", "Nom complet", "Nom du client", "Client", "Debtor Name",
             "Debtor", "Name", "Full Name", "Customer Name", "Customer", "Nom du débiteur principal",
         ],
         .firstName: ["Prénom", "Prénom du débiteur", "First Name", "Given Name", "Firstname"],
-        .lastName: ["Nom de famille", "Nom du débiteur famille", "Last Name", "Surname", "Family Name", "Lastname"],
+        .lastName: [
+            "Nom de famille", "Nom du débiteur famille", "Last Name", "Surname", "Family Name", "Lastname",
+        ],
         .companyName: [
             "Entreprise", "Raison sociale", "Nom de l'entreprise", "Compagnie", "Société", "Company",
             "Company Name", "Business Name", "Business", "Legal Name",
@@ -84,20 +91,35 @@ public enum HeaderDictionary {
         .principal: ["Capital", "Principal", "Montant principal", "Principal Amount"],
         .interest: ["Intérêts", "Intérêt", "Interest", "Interest Amount"],
         .fees: ["Frais", "Fees", "Charges", "Frais de recouvrement"],
-        .addressLine1: ["Adresse", "Adresse 1", "Adresse civique", "Rue", "Address", "Address 1", "Address Line 1", "Street"],
-        .addressLine2: ["Adresse 2", "App", "Appartement", "Bureau", "Address 2", "Address Line 2", "Suite", "Apt"],
+        .addressLine1: [
+            "Adresse", "Adresse 1", "Adresse civique", "Rue", "Address", "Address 1", "Address Line 1",
+            "Street",
+        ],
+        .addressLine2: [
+            "Adresse 2", "App", "Appartement", "Bureau", "Address 2", "Address Line 2", "Suite", "Apt",
+        ],
         .city: ["Ville", "Municipalité", "City", "Town"],
         .province: ["Province", "Prov", "State", "Province State"],
         .postalCode: ["Code postal", "CP", "Postal Code", "Postal", "Zip", "Zip Code", "Postcode"],
         .country: ["Pays", "Country"],
-        .phoneHome: ["Téléphone", "Tél", "Tel", "Téléphone résidence", "Tél résidence", "Phone", "Telephone", "Home Phone", "Phone Number"],
-        .phoneWork: ["Téléphone travail", "Tél travail", "Tél bureau", "Work Phone", "Business Phone", "Office Phone"],
+        .phoneHome: [
+            "Téléphone", "Tél", "Tel", "Téléphone résidence", "Tél résidence", "Phone", "Telephone",
+            "Home Phone", "Phone Number",
+        ],
+        .phoneWork: [
+            "Téléphone travail", "Tél travail", "Tél bureau", "Work Phone", "Business Phone", "Office Phone",
+        ],
         .phoneMobile: ["Cellulaire", "Cell", "Mobile", "Téléphone cellulaire", "Cell Phone", "Mobile Phone"],
         .email: ["Courriel", "Adresse courriel", "Email", "E-mail", "Email Address", "Mail"],
         .language: ["Langue", "Langue de correspondance", "Language", "Lang"],
         .birthDate: ["Date de naissance", "Naissance", "Date of Birth", "Birth Date", "DOB", "Birthdate"],
-        .sin: ["NAS", "No d'assurance sociale", "Numéro d'assurance sociale", "SIN", "Social Insurance Number"],
-        .coDebtorName: ["Codébiteur", "Co-débiteur", "Nom du codébiteur", "Co-debtor", "Co-debtor Name", "Co-signer", "Cosigner"],
+        .sin: [
+            "NAS", "No d'assurance sociale", "Numéro d'assurance sociale", "SIN", "Social Insurance Number",
+        ],
+        .coDebtorName: [
+            "Codébiteur", "Co-débiteur", "Nom du codébiteur", "Co-debtor", "Co-debtor Name", "Co-signer",
+            "Cosigner",
+        ],
         .coDebtorBirthDate: ["Date de naissance du codébiteur", "Co-debtor Date of Birth", "Co-debtor DOB"],
         .coDebtorSIN: ["NAS du codébiteur", "Co-debtor SIN"],
         .coDebtorAddressLine1: ["Adresse du codébiteur", "Co-debtor Address"],
@@ -105,27 +127,38 @@ public enum HeaderDictionary {
         .coDebtorProvince: ["Province du codébiteur", "Co-debtor Province"],
         .coDebtorPostalCode: ["Code postal du codébiteur", "Co-debtor Postal Code"],
         .coDebtorPhone: ["Téléphone du codébiteur", "Co-debtor Phone"],
-        .originalCreditor: ["Créancier d'origine", "Créancier original", "Créancier", "Original Creditor", "Creditor"],
+        .originalCreditor: [
+            "Créancier d'origine", "Créancier original", "Créancier", "Original Creditor", "Creditor",
+        ],
         .creditorClassification: ["Classification du créancier", "Creditor Classification"],
-        .chargeOffDate: ["Date de radiation", "Date de perte", "Charge-off Date", "Chargeoff Date", "Write-off Date"],
+        .chargeOffDate: [
+            "Date de radiation", "Date de perte", "Charge-off Date", "Chargeoff Date", "Write-off Date",
+        ],
         .firstDelinquencyDate: [
             "Date du premier défaut", "Date de premier défaut", "Premier défaut", "Date du premier retard",
             "Date of First Delinquency", "First Delinquency Date", "DOFD", "First Delinquency",
         ],
         .lastPaymentDate: [
-            "Date du dernier paiement", "Dernier paiement", "Last Payment Date", "Date of Last Payment", "Last Payment",
+            "Date du dernier paiement", "Dernier paiement", "Last Payment Date", "Date of Last Payment",
+            "Last Payment",
         ],
-        .note: ["Note", "Notes", "Commentaire", "Commentaires", "Remarque", "Remarques", "Comment", "Comments", "Memo"],
+        .note: [
+            "Note", "Notes", "Commentaire", "Commentaires", "Remarque", "Remarques", "Comment", "Comments",
+            "Memo",
+        ],
         .updateKind: [
-            "Type de mise à jour", "Mise à jour", "Action", "Type d'action", "Type de transaction", "Transaction",
+            "Type de mise à jour", "Mise à jour", "Action", "Type d'action", "Type de transaction",
+            "Transaction",
             "Type de mouvement", "Update Type", "Update", "Transaction Type", "Change Type",
         ],
         .ourReference: [
-            "Notre référence", "Notre no de dossier", "Notre dossier", "No de dossier agence", "Référence agence",
+            "Notre référence", "Notre no de dossier", "Notre dossier", "No de dossier agence",
+            "Référence agence",
             "Our Reference", "Our Ref", "Agency Reference", "Agency File Number",
         ],
         .transactionDate: [
-            "Date de la transaction", "Date de transaction", "Date du paiement", "Date de paiement", "Date du rappel",
+            "Date de la transaction", "Date de transaction", "Date du paiement", "Date de paiement",
+            "Date du rappel",
             "Date effective", "Date de l'ajustement", "Transaction Date", "Payment Date", "Effective Date",
         ],
         .reason: ["Raison", "Motif", "Raison du rappel", "Motif du rappel", "Reason", "Recall Reason"],

@@ -12,18 +12,22 @@ public protocol AssignmentFileReader: AnyObject {
 
 /// Chooses the reader for a file: by what the client's profile says, else by the file's content.
 public enum AssignmentFormats {
-    public static func reader(path: String, survey: FileSurvey, client: ClientConfiguration, channel: Channel,
-        today: CalendarDate) -> AssignmentFileReader
-    {
+    public static func reader(
+        path: String, survey: FileSurvey, client: ClientConfiguration, channel: Channel,
+        today: CalendarDate
+    ) -> AssignmentFileReader {
         let profile = client.profile
         if profile.format == .xml || looksLikeXML(survey) {
             return XMLAssignmentReader(path: path, survey: survey, profile: profile, today: today)
         }
         if profile.format == .fixedWidth, let layout = profile.fixedWidth {
-            return FixedWidthAssignmentReader(path: path, survey: survey, profile: profile, layout: layout,
+            return FixedWidthAssignmentReader(
+                path: path, survey: survey, profile: profile, layout: layout,
                 today: today)
         }
-        if let fax = FaxListReader.reader(path: path, survey: survey, client: client, channel: channel, today: today) {
+        if let fax = FaxListReader.reader(
+            path: path, survey: survey, client: client, channel: channel, today: today)
+        {
             return fax
         }
         return CSVAssignmentReader(path: path, survey: survey, profile: profile, today: today)
@@ -51,7 +55,9 @@ extension CSVAssignmentReader: AssignmentFileReader {
     public var notes: [(String, String)] {
         guard let layout else { return [] }
         var result = [("encoding", layout.encodingNote), ("delimiter", layout.delimiterName)]
-        if !layout.unusedHeadings.isEmpty { result.append(("unusedColumns", layout.unusedHeadings.joined(separator: "|"))) }
+        if !layout.unusedHeadings.isEmpty {
+            result.append(("unusedColumns", layout.unusedHeadings.joined(separator: "|")))
+        }
         return result
     }
 }

@@ -62,13 +62,15 @@ public final class CSVAssignmentReader {
         self.path = path
         self.survey = survey
         self.profile = profile
-        self.builder = AssignmentBuilder(today: today, amountStyle: profile.amountStyle, defaultKind: profile.defaultKind)
+        self.builder = AssignmentBuilder(
+            today: today, amountStyle: profile.amountStyle, defaultKind: profile.defaultKind)
     }
 
     static let candidateDelimiters: [UInt8] = [0x2C, 0x3B, 0x09, 0x7C]
 
     private func recordReader(_ delimiter: UInt8) -> CSVRecordReader {
-        CSVRecordReader(path: path, delimiter: delimiter, lineTerminator: survey.lineTerminator,
+        CSVRecordReader(
+            path: path, delimiter: delimiter, lineTerminator: survey.lineTerminator,
             skipBytes: survey.startsWithUTF8BOM ? 3 : 0)
     }
 
@@ -89,7 +91,8 @@ public final class CSVAssignmentReader {
         let encodingNote: String
         if let named = profile.encoding {
             if named == .utf8 && !survey.isValidUTF8 {
-                throw FileRefusal("the client profile says UTF-8, but the file has bytes that are not valid UTF-8")
+                throw FileRefusal(
+                    "the client profile says UTF-8, but the file has bytes that are not valid UTF-8")
             }
             encoding = named
             encodingNote = "\(named.rawValue) (client profile)"
@@ -104,7 +107,10 @@ public final class CSVAssignmentReader {
         // Find the first record that is not blank: the header, or the first row.
         var first: CSVRecord?
         try recordReader(delimiter).read { item in
-            if case .record(let record) = item, !Self.isBlank(record) { first = record; return false }
+            if case .record(let record) = item, !Self.isBlank(record) {
+                first = record
+                return false
+            }
             return true
         }
         guard let firstRecord = first else {
@@ -115,7 +121,9 @@ public final class CSVAssignmentReader {
         var hasHeader: Bool
         var unused: [String] = []
 
-        let positional = profile.columns.values.contains { if case .position = $0 { return true } else { return false } }
+        let positional = profile.columns.values.contains {
+            if case .position = $0 { return true } else { return false }
+        }
         if !profile.columns.isEmpty {
             // The profile names or positions the columns.
             hasHeader = profile.hasHeader ?? !positional
@@ -125,10 +133,17 @@ public final class CSVAssignmentReader {
                     columns[field] = position - 1
                 case .name(let name):
                     guard hasHeader else {
-                        throw FileRefusal("the client profile names column \"\(name)\" but says the file has no header")
+                        throw FileRefusal(
+                            "the client profile names column \"\(name)\" but says the file has no header")
                     }
-                    guard let index = headings.firstIndex(where: { HeaderDictionary.fold($0) == HeaderDictionary.fold(name) }) else {
-                        throw FileRefusal("the header has no column \"\(name)\", which the client profile gives for \(field.rawValue)")
+                    guard
+                        let index = headings.firstIndex(where: {
+                            HeaderDictionary.fold($0) == HeaderDictionary.fold(name)
+                        })
+                    else {
+                        throw FileRefusal(
+                            "the header has no column \"\(name)\", which the client profile gives for \(field.rawValue)"
+                        )
                     }
                     columns[field] = index
                 }
@@ -156,14 +171,16 @@ public final class CSVAssignmentReader {
             hasHeader = profile.hasHeader ?? (matches.count >= 2)
             guard hasHeader, matches.count >= 2 else {
                 let shown = headings.prefix(6).map(\.quotedForReason).joined(separator: ", ")
-                throw FileRefusal("no usable header: the first record (\(shown)) names no known columns, "
-                    + "and the client has no profile that says what each column is")
+                throw FileRefusal(
+                    "no usable header: the first record (\(shown)) names no known columns, "
+                        + "and the client has no profile that says what each column is")
             }
             for (field, indexes) in matches {
                 if indexes.count > 1 {
                     let names = indexes.map { "\($0 + 1) (\(headings[$0]))" }.joined(separator: " and ")
-                    throw FileRefusal("columns \(names) both read as \(field.rawValue); "
-                        + "the client profile must say which one to use")
+                    throw FileRefusal(
+                        "columns \(names) both read as \(field.rawValue); "
+                            + "the client profile must say which one to use")
                 }
                 columns[field] = indexes[0]
             }
@@ -173,22 +190,34 @@ public final class CSVAssignmentReader {
         // names its case and what changes.
         if columns[.updateKind] != nil {
             if columns[.clientReference] == nil && columns[.ourReference] == nil {
-                throw FileRefusal("a file of updates needs a column for the client reference or ours "
-                    + "(expected one of: \(HeaderDictionary.examples(.clientReference)), \(HeaderDictionary.examples(.ourReference)))")
+                throw FileRefusal(
+                    "a file of updates needs a column for the client reference or ours "
+                        + "(expected one of: \(HeaderDictionary.examples(.clientReference)), \(HeaderDictionary.examples(.ourReference)))"
+                )
             }
         } else if columns[.clientReference] == nil {
             // The fields without which no row can become a case.
-            throw FileRefusal("no column for the client reference (expected one of: \(HeaderDictionary.examples(.clientReference)))")
+            throw FileRefusal(
+                "no column for the client reference (expected one of: \(HeaderDictionary.examples(.clientReference)))"
+            )
         }
         if columns[.updateKind] == nil && columns[.amount] == nil && columns[.principal] == nil {
-            throw FileRefusal("no column for the amount assigned (expected one of: \(HeaderDictionary.examples(.amount)))")
+            throw FileRefusal(
+                "no column for the amount assigned (expected one of: \(HeaderDictionary.examples(.amount)))")
         }
-        if columns[.updateKind] == nil, [.debtorName, .lastName, .companyName].allSatisfy({ columns[$0] == nil }) {
-            throw FileRefusal("no column for the debtor's name (expected one of: \(HeaderDictionary.examples(.debtorName)))")
+        if columns[.updateKind] == nil,
+            [.debtorName, .lastName, .companyName].allSatisfy({ columns[$0] == nil })
+        {
+            throw FileRefusal(
+                "no column for the debtor's name (expected one of: \(HeaderDictionary.examples(.debtorName)))"
+            )
         }
-        for (field, index) in columns where hasHeader && index < headings.count { builder.headings[field] = headings[index] }
+        for (field, index) in columns where hasHeader && index < headings.count {
+            builder.headings[field] = headings[index]
+        }
 
-        var layout = CSVLayout(encoding: encoding, encodingNote: encodingNote, delimiter: delimiter, hasHeader: hasHeader,
+        var layout = CSVLayout(
+            encoding: encoding, encodingNote: encodingNote, delimiter: delimiter, hasHeader: hasHeader,
             columns: columns, headings: hasHeader ? headings : [], unusedHeadings: unused, dataRecords: 0)
         self.layout = layout
 
@@ -202,7 +231,10 @@ public final class CSVAssignmentReader {
         var skippedHeader = false
         try recordReader(delimiter).read { item in
             guard case .record(let record) = item, !Self.isBlank(record) else { return true }
-            if hasHeader && !skippedHeader { skippedHeader = true; return true }
+            if hasHeader && !skippedHeader {
+                skippedHeader = true
+                return true
+            }
             if self.footerTotal(record) != nil { return true }
             dataRecords += 1
             for (field, index) in dateColumns where index < record.fields.count {
@@ -219,7 +251,8 @@ public final class CSVAssignmentReader {
             return true
         }
         guard dataRecords > 0 else {
-            throw FileRefusal(hasHeader ? "the file has a header and no data rows" : "the file has no data rows")
+            throw FileRefusal(
+                hasHeader ? "the file has a header and no data rows" : "the file has no data rows")
         }
         layout.dataRecords = dataRecords
         self.layout = layout
@@ -233,13 +266,16 @@ public final class CSVAssignmentReader {
             if let order = profile.dateOrder {
                 builder.dateOrders[field] = order
             } else if evidence.isContradictory {
-                builder.dateOrderProblems[field] = "the column mixes day-first dates (line \(evidence.dayFirstLine!)) and "
+                builder.dateOrderProblems[field] =
+                    "the column mixes day-first dates (line \(evidence.dayFirstLine!)) and "
                     + "month-first dates (line \(evidence.monthFirstLine!)); the client profile must give dateOrder"
             } else if let order = evidence.proven ?? fileOrder {
                 builder.dateOrders[field] = order
             }
         }
-        for (field, marks) in markEvidence where marks.count == 1 { builder.decimalMarks[field] = marks.first! }
+        for (field, marks) in markEvidence where marks.count == 1 {
+            builder.decimalMarks[field] = marks.first!
+        }
         return layout
     }
 
@@ -255,7 +291,10 @@ public final class CSVAssignmentReader {
                 try body(.rejected(line: line, problem: RowProblem(field: nil, reason: reason), amount: nil))
             case .record(let record):
                 if Self.isBlank(record) { return true }
-                if layout.hasHeader && !skippedHeader { skippedHeader = true; return true }
+                if layout.hasHeader && !skippedHeader {
+                    skippedHeader = true
+                    return true
+                }
                 if let total = footerTotal(record) {
                     try body(.footer(line: record.line, printedTotal: total.printedTotal))
                     return true
@@ -271,9 +310,12 @@ public final class CSVAssignmentReader {
         if record.fields.count > width {
             let extra = record.fields[width...].contains { !$0.allSatisfy { $0 == 0x20 || $0 == 0x09 } }
             if extra {
-                return .rejected(line: record.line, problem: RowProblem(field: nil,
-                    reason: "the row has \(record.fields.count) fields where the header has \(width); "
-                        + "is a \(layout.delimiterName) inside a field that is not quoted?"), amount: nil)
+                return .rejected(
+                    line: record.line,
+                    problem: RowProblem(
+                        field: nil,
+                        reason: "the row has \(record.fields.count) fields where the header has \(width); "
+                            + "is a \(layout.delimiterName) inside a field that is not quoted?"), amount: nil)
             }
         }
         var values = FieldValues()
@@ -289,8 +331,10 @@ public final class CSVAssignmentReader {
 
     private struct Footer { let printedTotal: Money? }
 
-    static let footerWords = ["total", "totaux", "grand total", "sous total", "subtotal", "sub total",
-        "nombre", "count", "fin", "end", "eof", "trailer"]
+    static let footerWords = [
+        "total", "totaux", "grand total", "sous total", "subtotal", "sub total",
+        "nombre", "count", "fin", "end", "eof", "trailer",
+    ]
     static let footerInitials = Set(footerWords.map { $0.utf8.first! })
 
     /// A total or trailer row: its first non-empty field begins with a footer word and its client
@@ -311,7 +355,9 @@ public final class CSVAssignmentReader {
             Self.footerInitials.contains(initial | 0x20)
         else { return nil }
         let first = HeaderDictionary.fold(encoding.decode(record.fields[firstIndex]))
-        guard Self.footerWords.contains(where: { first == $0 || first.hasPrefix($0 + " ") }) else { return nil }
+        guard Self.footerWords.contains(where: { first == $0 || first.hasPrefix($0 + " ") }) else {
+            return nil
+        }
         let reader = AmountReader(style: profile.amountStyle)
         if let index = layout.columns[.amount], index < record.fields.count,
             case .success(let money) = reader.read(encoding.decode(record.fields[index]))
@@ -320,7 +366,9 @@ public final class CSVAssignmentReader {
         }
         for field in record.fields.reversed() {
             let text = encoding.decode(field)
-            if text.contains(where: { $0 == "," || $0 == "." || $0 == "$" }), case .success(let money) = reader.read(text) {
+            if text.contains(where: { $0 == "," || $0 == "." || $0 == "$" }),
+                case .success(let money) = reader.read(text)
+            {
                 return Footer(printedTotal: money)
             }
         }
@@ -334,7 +382,10 @@ public final class CSVAssignmentReader {
         var counts: [UInt8: Int] = [:]
         var quoted = false
         for byte in head {
-            if byte == 0x22 { quoted.toggle(); continue }
+            if byte == 0x22 {
+                quoted.toggle()
+                continue
+            }
             if quoted { continue }
             if byte == 0x0A || byte == 0x0D {
                 if !counts.isEmpty || lines.isEmpty == false { lines.append(counts) }

@@ -62,17 +62,34 @@ extension AssignmentBuilder {
     static let updateWords: [String: UpdateWord] = {
         var table: [String: UpdateWord] = [:]
         let lists: [(UpdateWord, [String])] = [
-            (.payment, ["paiement", "paiement direct", "paiement au client", "paiement au creancier", "payment",
-                "direct payment", "paid to creditor", "payment to creditor", "pmt"]),
+            (
+                .payment,
+                [
+                    "paiement", "paiement direct", "paiement au client", "paiement au creancier", "payment",
+                    "direct payment", "paid to creditor", "payment to creditor", "pmt",
+                ]
+            ),
             (.adjustment, ["ajustement", "adjustment", "correction"]),
             (.credit, ["note de credit", "credit", "credit note", "rabais"]),
             (.charge, ["interets", "interet", "frais", "interest", "fees", "fee", "debit", "charge"]),
-            (.recall, ["rappel", "retrait", "retire", "retire par le client", "recall", "recalled", "withdrawal",
-                "withdrawn"]),
-            (.contact, ["changement d adresse", "adresse", "changement de coordonnees", "coordonnees",
-                "changement de telephone", "telephone", "changement de courriel", "courriel", "address change",
-                "change of address", "address", "phone change", "phone", "email change", "email", "contact",
-                "contact change"]),
+            (
+                .recall,
+                [
+                    "rappel", "retrait", "retire", "retire par le client", "recall", "recalled", "withdrawal",
+                    "withdrawn",
+                ]
+            ),
+            (
+                .contact,
+                [
+                    "changement d adresse", "adresse", "changement de coordonnees", "coordonnees",
+                    "changement de telephone", "telephone", "changement de courriel", "courriel",
+                    "address change",
+                    "change of address", "address", "phone change", "phone", "email change", "email",
+                    "contact",
+                    "contact change",
+                ]
+            ),
         ]
         for (word, names) in lists { for name in names { table[name] = word } }
         return table
@@ -105,20 +122,28 @@ extension AssignmentBuilder {
         let reference: ClientUpdate.CaseReference
         if let ours = values[.ourReference] {
             let compact = ours.uppercased().filter { !$0.isWhitespace }
-            guard compact.hasPrefix("AC"), compact.count == 9, compact.dropFirst(2).allSatisfy(\.isNumber) else {
-                throw fail(.ourReference, "\(ours.quotedForReason) is not one of our references (AC and seven digits)")
+            guard compact.hasPrefix("AC"), compact.count == 9, compact.dropFirst(2).allSatisfy(\.isNumber)
+            else {
+                throw fail(
+                    .ourReference,
+                    "\(ours.quotedForReason) is not one of our references (AC and seven digits)")
             }
             reference = .ours(compact)
         } else if let theirs = values[.clientReference] {
             reference = .client(try check(.clientReference, FieldValidators.reference(theirs)))
         } else {
-            throw fail(.clientReference, "the row names no case: neither the client reference nor ours is given")
+            throw fail(
+                .clientReference, "the row names no case: neither the client reference nor ours is given")
         }
 
-        guard let rawKind = values[.updateKind] else { throw fail(.updateKind, "the kind of update is missing") }
+        guard let rawKind = values[.updateKind] else {
+            throw fail(.updateKind, "the kind of update is missing")
+        }
         guard let word = Self.updateWords[rawKind.foldedForComparison] else {
-            throw fail(.updateKind, "\(rawKind.quotedForReason) is not a kind of update (paiement, ajustement, "
-                + "note de crédit, intérêts, frais, rappel, changement d'adresse)")
+            throw fail(
+                .updateKind,
+                "\(rawKind.quotedForReason) is not a kind of update (paiement, ajustement, "
+                    + "note de crédit, intérêts, frais, rappel, changement d'adresse)")
         }
 
         func amount() throws -> Money {
@@ -132,8 +157,11 @@ extension AssignmentBuilder {
                 return dates.today
             }
             let written = try check(.transactionDate, dates.parse(raw))
-            let date = try check(.transactionDate, dates.resolve(written, order: dateOrders[.transactionDate], raw: raw))
-            guard date <= dates.today else { throw fail(.transactionDate, "\(raw.quotedForReason) is in the future") }
+            let date = try check(
+                .transactionDate, dates.resolve(written, order: dateOrders[.transactionDate], raw: raw))
+            guard date <= dates.today else {
+                throw fail(.transactionDate, "\(raw.quotedForReason) is in the future")
+            }
             return date
         }
         let reason = values[.reason] ?? values[.note]
@@ -142,35 +170,48 @@ extension AssignmentBuilder {
         case .payment:
             let paid = try amount()
             guard paid.cents > 0 else { throw fail(.amount, "a payment must be more than zero") }
-            return ClientUpdate(reference: reference, change: .directPayment(paid, on: try date(required: true)))
+            return ClientUpdate(
+                reference: reference, change: .directPayment(paid, on: try date(required: true)))
         case .adjustment, .credit, .charge:
             var change = try amount()
             guard change.cents != 0 else { throw fail(.amount, "an adjustment of zero changes nothing") }
             // A credit note lowers the balance and a charge raises it, whichever sign the file wrote.
             if word == .credit { change = Money(cents: -change.cents.magnitude.asInt64) }
             if word == .charge { change = Money(cents: change.cents.magnitude.asInt64) }
-            return ClientUpdate(reference: reference,
+            return ClientUpdate(
+                reference: reference,
                 change: .adjustment(change, on: try date(required: true), reason: reason ?? rawKind))
         case .recall:
-            return ClientUpdate(reference: reference,
+            return ClientUpdate(
+                reference: reference,
                 change: .recall(on: try date(required: false), reason: reason ?? "recalled by the client"))
         case .contact:
             var phones: [Phone] = []
-            for (field, kind) in [(AssignmentField.phoneHome, Phone.Kind.home), (.phoneWork, .work), (.phoneMobile, .mobile)] {
-                if let raw = values[field] { phones.append(try check(field, FieldValidators.phone(raw, kind: kind))) }
+            for (field, kind) in [
+                (AssignmentField.phoneHome, Phone.Kind.home), (.phoneWork, .work), (.phoneMobile, .mobile),
+            ] {
+                if let raw = values[field] {
+                    phones.append(try check(field, FieldValidators.phone(raw, kind: kind)))
+                }
             }
             let email = try values[.email].map { try check(.email, FieldValidators.email($0)) }
             var address: PostalAddress?
             if [.addressLine1, .city, .province, .postalCode].contains(where: { values[$0] != nil }) {
-                var a = PostalAddress(line1: values[.addressLine1], line2: values[.addressLine2], city: values[.city])
-                if let raw = values[.province] { a.province = try check(.province, FieldValidators.province(raw)) }
-                if let raw = values[.postalCode] { a.postalCode = try check(.postalCode, FieldValidators.postalCode(raw)) }
+                var a = PostalAddress(
+                    line1: values[.addressLine1], line2: values[.addressLine2], city: values[.city])
+                if let raw = values[.province] {
+                    a.province = try check(.province, FieldValidators.province(raw))
+                }
+                if let raw = values[.postalCode] {
+                    a.postalCode = try check(.postalCode, FieldValidators.postalCode(raw))
+                }
                 address = a
             }
             guard address != nil || !phones.isEmpty || email != nil else {
                 throw fail(.updateKind, "a change of contact details gives no address, telephone or email")
             }
-            return ClientUpdate(reference: reference, change: .contact(address: address, phones: phones, email: email))
+            return ClientUpdate(
+                reference: reference, change: .contact(address: address, phones: phones, email: email))
         }
     }
 }

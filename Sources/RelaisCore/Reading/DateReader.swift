@@ -45,7 +45,9 @@ public struct DateReader: Sendable {
         var text = raw.trimmedField
         var shown: String { raw.trimmedField.quotedForReason }
         // A time after the date (`2024-03-15 00:00:00`, `2024-03-15T08:30`) is dropped.
-        if text.utf8.contains(UInt8(ascii: ":")), let cut = text.firstIndex(where: { $0 == "T" || $0 == " " }), text[..<cut].contains(where: { $0 == "-" || $0 == "/" }),
+        if text.utf8.contains(UInt8(ascii: ":")),
+            let cut = text.firstIndex(where: { $0 == "T" || $0 == " " }),
+            text[..<cut].contains(where: { $0 == "-" || $0 == "/" }),
             text[text.index(after: cut)...].contains(":")
         {
             text = String(text[..<cut])
@@ -73,7 +75,9 @@ public struct DateReader: Sendable {
                     ? String(word.dropLast(2)) : String(word)
             }
             let numbers = words.compactMap { Int($0) }
-            guard words.count == 3, numbers.count == 2, let month = words.compactMap({ Self.monthNames[$0] }).first else {
+            guard words.count == 3, numbers.count == 2,
+                let month = words.compactMap({ Self.monthNames[$0] }).first
+            else {
                 return .failure(FieldProblem("\(shown) is not a date"))
             }
             let (day, year) = numbers[0] > 31 ? (numbers[1], numbers[0]) : (numbers[0], numbers[1])
@@ -118,7 +122,9 @@ public struct DateReader: Sendable {
             // Only one reading is possible, or both readings are the same day.
             if a > 12 && b > 12 { return .failure(FieldProblem("\(shown) is not a date")) }
             let (day, month) = b > 12 ? (b, a) : (a, b)
-            return make(year, month, day, shown).map { _ in WrittenDate(shape: .numeric(first: a, second: b, year: year)) }
+            return make(year, month, day, shown).map { _ in
+                WrittenDate(shape: .numeric(first: a, second: b, year: year))
+            }
         }
         return .success(WrittenDate(shape: .numeric(first: a, second: b, year: year)))
     }
@@ -139,7 +145,8 @@ public struct DateReader: Sendable {
     }
 
     /// The calendar date of a written date, given the column's order when it needs one.
-    func resolve(_ written: WrittenDate, order: DateOrder?, raw: String) -> Result<CalendarDate, FieldProblem> {
+    func resolve(_ written: WrittenDate, order: DateOrder?, raw: String) -> Result<CalendarDate, FieldProblem>
+    {
         var shown: String { raw.trimmedField.quotedForReason }
         switch written.shape {
         case .unambiguous(let date): return .success(date)
@@ -149,12 +156,17 @@ public struct DateReader: Sendable {
             case .dayMonthYear: (day, month) = (a, b)
             case .monthDayYear: (day, month) = (b, a)
             case .yearMonthDay, nil:
-                if a == b { (day, month) = (a, b) } else if a > 12 { (day, month) = (a, b) } else if b > 12 {
+                if a == b {
+                    (day, month) = (a, b)
+                } else if a > 12 {
+                    (day, month) = (a, b)
+                } else if b > 12 {
                     (day, month) = (b, a)
                 } else {
-                    return .failure(FieldProblem(
-                        "\(shown): the order of day and month cannot be decided (no date of the column "
-                            + "has a day above 12); the client profile must give dateOrder"))
+                    return .failure(
+                        FieldProblem(
+                            "\(shown): the order of day and month cannot be decided (no date of the column "
+                                + "has a day above 12); the client profile must give dateOrder"))
                 }
             }
             guard let date = CalendarDate(year: year, month: month, day: day) else {

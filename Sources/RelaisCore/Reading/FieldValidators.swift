@@ -5,12 +5,15 @@ enum FieldValidators {
         var table: [String: String] = [:]
         let list: [(String, [String])] = [
             ("QC", ["quebec", "que", "pq", "qc"]), ("ON", ["ontario", "ont", "on"]),
-            ("NB", ["nouveau brunswick", "new brunswick", "nb"]), ("NS", ["nouvelle ecosse", "nova scotia", "ns"]),
+            ("NB", ["nouveau brunswick", "new brunswick", "nb"]),
+            ("NS", ["nouvelle ecosse", "nova scotia", "ns"]),
             ("PE", ["ile du prince edouard", "prince edward island", "pe", "pei", "ipe"]),
             ("NL", ["terre neuve et labrador", "newfoundland and labrador", "newfoundland", "nl", "tnl"]),
             ("MB", ["manitoba", "man", "mb"]), ("SK", ["saskatchewan", "sask", "sk"]),
-            ("AB", ["alberta", "alta", "ab"]), ("BC", ["colombie britannique", "british columbia", "bc", "cb"]),
-            ("YT", ["yukon", "yt", "yk"]), ("NT", ["territoires du nord ouest", "northwest territories", "nt", "tno"]),
+            ("AB", ["alberta", "alta", "ab"]),
+            ("BC", ["colombie britannique", "british columbia", "bc", "cb"]),
+            ("YT", ["yukon", "yt", "yk"]),
+            ("NT", ["territoires du nord ouest", "northwest territories", "nt", "tno"]),
             ("NU", ["nunavut", "nu"]),
         ]
         for (code, names) in list { for name in names { table[name] = code } }
@@ -25,19 +28,26 @@ enum FieldValidators {
             if provinceCodes.contains(code) { return .success(code) }
         }
         if let code = provinces[raw.foldedForComparison] { return .success(code) }
-        return .failure(FieldProblem("\(raw.quotedForReason) is not a Canadian province or territory (QC, ON, NB…)"))
+        return .failure(
+            FieldProblem("\(raw.quotedForReason) is not a Canadian province or territory (QC, ON, NB…)"))
     }
 
     static let provinceCodes: Set<String> = Set(provinces.values)
 
     /// `H2X 1Y4`: the Canadian form, letters the post office never uses refused.
     static func postalCode(_ raw: String) -> Result<String, FieldProblem> {
-        let c = raw.utf8.filter { $0 != 0x20 && $0 != UInt8(ascii: "-") && $0 != 0x09 }.map { $0 >= 0x61 && $0 <= 0x7A ? $0 - 0x20 : $0 }
+        let c = raw.utf8.filter { $0 != 0x20 && $0 != UInt8(ascii: "-") && $0 != 0x09 }.map {
+            $0 >= 0x61 && $0 <= 0x7A ? $0 - 0x20 : $0
+        }
         func letter(_ b: UInt8, _ allowed: String) -> Bool { allowed.utf8.contains(b) }
         func digit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
-        let first = "ABCEGHJKLMNPRSTVXY", later = "ABCEGHJKLMNPRSTVWXYZ"
-        if c.count == 6, letter(c[0], first), digit(c[1]), letter(c[2], later), digit(c[3]), letter(c[4], later), digit(c[5]) {
-            return .success(String(decoding: c[0...2], as: UTF8.self) + " " + String(decoding: c[3...5], as: UTF8.self))
+        let first = "ABCEGHJKLMNPRSTVXY"
+        let later = "ABCEGHJKLMNPRSTVWXYZ"
+        if c.count == 6, letter(c[0], first), digit(c[1]), letter(c[2], later), digit(c[3]),
+            letter(c[4], later), digit(c[5])
+        {
+            return .success(
+                String(decoding: c[0...2], as: UTF8.self) + " " + String(decoding: c[3...5], as: UTF8.self))
         }
         return .failure(FieldProblem("\(raw.quotedForReason) is not a Canadian postal code (A1A 1A1)"))
     }
@@ -72,19 +82,30 @@ enum FieldValidators {
         var digits = bytes.filter(digit)
         if digits.count == 11 && digits[0] == UInt8(ascii: "1") { digits.removeFirst() }
         guard digits.count == 10, digits[0] >= UInt8(ascii: "2"), digits[3] >= UInt8(ascii: "2") else {
-            return .failure(FieldProblem("\(raw.quotedForReason) is not a 10-digit North American telephone number"))
+            return .failure(
+                FieldProblem("\(raw.quotedForReason) is not a 10-digit North American telephone number"))
         }
-        return .success(Phone(kind: kind, number: String(decoding: digits, as: UTF8.self), extensionNumber: extensionNumber))
+        return .success(
+            Phone(
+                kind: kind, number: String(decoding: digits, as: UTF8.self), extensionNumber: extensionNumber)
+        )
     }
 
     /// One `@`, something before it, a dotted domain after it, and no space or list separator.
     static func email(_ raw: String) -> Result<String, FieldProblem> {
         let bytes = raw.utf8
-        let at = UInt8(ascii: "@"), dot = UInt8(ascii: ".")
-        var ats = 0, atIndex = 0
+        let at = UInt8(ascii: "@")
+        let dot = UInt8(ascii: ".")
+        var ats = 0
+        var atIndex = 0
         for (i, b) in bytes.enumerated() {
-            if b == at { ats += 1; atIndex = i }
-            if b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D || b == UInt8(ascii: ",") || b == UInt8(ascii: ";") {
+            if b == at {
+                ats += 1
+                atIndex = i
+            }
+            if b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D || b == UInt8(ascii: ",")
+                || b == UInt8(ascii: ";")
+            {
                 ats = 99
             }
         }
@@ -105,14 +126,17 @@ enum FieldValidators {
 
     static func kind(_ raw: String) -> Result<CaseKind, FieldProblem> {
         switch raw.foldedForComparison {
-        case "consumer", "consommateur", "particulier", "personnel", "personal", "individual", "individu", "p", "i":
+        case "consumer", "consommateur", "particulier", "personnel", "personal", "individual", "individu",
+            "p", "i":
             return .success(.consumer)
-        case "commercial", "commerciale", "entreprise", "business", "company", "corporate", "compagnie", "e", "b":
+        case "commercial", "commerciale", "entreprise", "business", "company", "corporate", "compagnie", "e",
+            "b":
             return .success(.commercial)
         case "c":
             return .failure(FieldProblem("\"C\" is ambiguous: write consumer or commercial"))
         default:
-            return .failure(FieldProblem("\(raw.quotedForReason) is not a kind of case (consumer or commercial)"))
+            return .failure(
+                FieldProblem("\(raw.quotedForReason) is not a kind of case (consumer or commercial)"))
         }
     }
 
@@ -138,11 +162,15 @@ enum FieldValidators {
             if !exponent.isEmpty, exponent.allSatisfy(\.isNumber), mantissa.contains(where: \.isNumber),
                 mantissa.allSatisfy({ $0.isNumber || $0 == "." || $0 == "," })
             {
-                return .failure(FieldProblem(
-                    "\(text.quotedForReason) is in scientific notation: a spreadsheet lost the reference's digits"))
+                return .failure(
+                    FieldProblem(
+                        "\(text.quotedForReason) is in scientific notation: a spreadsheet lost the reference's digits"
+                    ))
             }
         }
-        guard text.count <= 50 else { return .failure(FieldProblem("the reference is longer than 50 characters")) }
+        guard text.count <= 50 else {
+            return .failure(FieldProblem("the reference is longer than 50 characters"))
+        }
         guard !text.contains(where: { $0.isNewline }) else {
             return .failure(FieldProblem("the reference contains a line break"))
         }

@@ -263,7 +263,7 @@ public final class FixedWidthAssignmentReader {
                             field: "record type",
                             reason:
                                 "record type \(code.quotedForReason) is not one the client "
-                                    + "profile describes"),
+                                + "profile describes"),
                         amount: nil))
             case .detail:
                 let values = values(of: line)

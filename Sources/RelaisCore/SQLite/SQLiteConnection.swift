@@ -158,7 +158,8 @@ public final class SQLiteStatement {
         self.connection = connection
         self.sql = sql
         var statement: OpaquePointer?
-        let rc = sqlite3_prepare_v3(connection.db, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT),
+        let rc = sqlite3_prepare_v3(
+            connection.db, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT),
             &statement, nil)
         guard rc == SQLITE_OK else { throw connection.error(rc, sql) }
         handle = statement
@@ -188,9 +189,11 @@ public final class SQLiteStatement {
                 bytes.withMemoryRebound(to: CChar.self) { chars in
                     // An empty string still needs a non-null pointer, or SQLite stores NULL.
                     guard let base = chars.baseAddress else {
-                        return sqlite3_bind_text(handle, index, "", 0, unsafeBitCast(-1, to: sqlite3_destructor_type.self))
+                        return sqlite3_bind_text(
+                            handle, index, "", 0, unsafeBitCast(-1, to: sqlite3_destructor_type.self))
                     }
-                    return sqlite3_bind_text(handle, index, base, Int32(chars.count),
+                    return sqlite3_bind_text(
+                        handle, index, base, Int32(chars.count),
                         unsafeBitCast(-1, to: sqlite3_destructor_type.self))
                 }
             }

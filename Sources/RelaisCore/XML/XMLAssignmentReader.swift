@@ -70,7 +70,8 @@ public final class XMLAssignmentReader {
             if root.name == "updates", root.namespace == XMLMapping.relaisNamespace {
                 mapping = .relaisUpdates
             }
-            guard root.name == "assignments" || root.name == "updates", root.namespace == XMLMapping.relaisNamespace
+            guard root.name == "assignments" || root.name == "updates",
+                root.namespace == XMLMapping.relaisNamespace
             else {
                 let shown = root.namespace.isEmpty ? "" : " in namespace \(root.namespace)"
                 throw FileRefusal(
@@ -167,11 +168,14 @@ public final class XMLAssignmentReader {
             return .rejected(line: line, problem: problem, amount: amount)
         }
         // A mapping that reads the kind of update makes every record an update.
-        let outcome = builder.outcome(FieldValues(record.values), line: record.line,
-            updates: mapping.fields[.updateKind] != nil && mapping.record.last.map(XMLMapping.local) != "assignment")
+        let outcome = builder.outcome(
+            FieldValues(record.values), line: record.line,
+            updates: mapping.fields[.updateKind] != nil
+                && mapping.record.last.map(XMLMapping.local) != "assignment")
         guard case .rejected(_, let problem, _) = outcome else { return outcome }
         let field = mapping.fields.first { $0.value == problem.field }?.key
-        return .rejected(line: field.flatMap { record.lines[$0] } ?? record.line, problem: problem, amount: amount)
+        return .rejected(
+            line: field.flatMap { record.lines[$0] } ?? record.line, problem: problem, amount: amount)
     }
 
     /// Streams the document and hands over each record (with its texts when `extract`), with

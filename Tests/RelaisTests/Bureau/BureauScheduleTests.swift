@@ -112,9 +112,11 @@ struct BureauScheduleTests {
                 """)
         try JanuaryFixture.build(t)
         // A plain file an interrupted run left behind is removed, never sent.
-        try FileManager.default.createDirectory(atPath: t.folder + "/bureaus/equifax",
+        try FileManager.default.createDirectory(
+            atPath: t.folder + "/bureaus/equifax",
             withIntermediateDirectories: true)
-        try "left".write(toFile: t.folder + "/bureaus/equifax/.equifax-2025-12.999.plain", atomically: false,
+        try "left".write(
+            toFile: t.folder + "/bureaus/equifax/.equifax-2025-12.999.plain", atomically: false,
             encoding: .utf8)
         let run = try t.write("2026-01")
         let path = try #require(run.path)

@@ -186,7 +186,7 @@ struct BureauYearTests {
         #expect(
             lines[1] == "2026-01,AC0000001,magasins,C-001,Côté,Hélène,046454286,1980-04-02,5145551234,"
                 + "\"12, rue de l'Église\",app. 3,Montréal,QC,H2X1Y4,CA,Banque "
-                    + "Laurentienne,12,2025-11-15,1234.56,"
+                + "Laurentienne,12,2025-11-15,1234.56,"
                 + "1234.56,0.00,,2025-03-10,,93,En recouvrement,,,,,\"Côté, Jean\",oui")
         #expect(lines[3].contains(",62,Payé,AU,Réglé pour moins que le solde,,,"))
         #expect(lines[2].contains(",XH,Contestation réglée,\"Nguyen, Minh\",non"))
@@ -203,16 +203,17 @@ struct BureauIntakeTests {
         let t = try BureauTestStore()
         let csv = t.folder + "/assignation.csv"
         try """
-            No de compte;Prénom;Nom de famille;Adresse;Ville;Province;Code postal;Date de naissance;NAS;\
-            Montant;Créancier d'origine;Classification du créancier;Date du premier défaut
-            A-1;Hélène;Côté;12 rue de l'Église;Montréal;Québec;h2x1y4;1980-04-02;046 454 286;1 234,56 $;\
-            Banque Laurentienne;12;2025-03-10
-            A-2;Jean;Roy;3 rue Nord;Laval;QC;H7G 2T1;1975-07-14;;500,00 $;Hydro-Québec;10;
+        No de compte;Prénom;Nom de famille;Adresse;Ville;Province;Code postal;Date de naissance;NAS;\
+        Montant;Créancier d'origine;Classification du créancier;Date du premier défaut
+        A-1;Hélène;Côté;12 rue de l'Église;Montréal;Québec;h2x1y4;1980-04-02;046 454 286;1 234,56 $;\
+        Banque Laurentienne;12;2025-03-10
+        A-2;Jean;Roy;3 rue Nord;Laval;QC;H7G 2T1;1975-07-14;;500,00 $;Hydro-Québec;10;
 
-            """.write(toFile: csv, atomically: true, encoding: .utf8)
+        """.write(toFile: csv, atomically: true, encoding: .utf8)
         let intake = Intake(configuration: t.configuration, store: t.store, log: Log(level: .error))
         intake.today = { CalendarDate(iso: "2025-11-15")! }
-        let result = try intake.ingest(path: csv, client: try #require(t.configuration.client("magasins")),
+        let result = try intake.ingest(
+            path: csv, client: try #require(t.configuration.client("magasins")),
             channel: .drop, source: "test", disposal: .copy)
         #expect(result.status.rawValue == "ingested")
 

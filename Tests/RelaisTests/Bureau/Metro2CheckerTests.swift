@@ -38,7 +38,7 @@ struct Metro2CheckerTests {
             record: 5, position: 219, text: "000000003",
             finding:
                 "record 6, Trailer, Total of Status Code 93 (219–227): the trailer says 3, the "
-                    + "records count 2"
+                + "records count 2"
         ),
         Fault(
             record: 5, position: 12, text: "000000005",
@@ -48,19 +48,19 @@ struct Metro2CheckerTests {
             record: 5, position: 336, text: "000000001",
             finding:
                 "record 6, Trailer, Total SINs in Base Segments (336–344): the trailer says 1, the "
-                    + "records count 2"
+                + "records count 2"
         ),
         Fault(
             record: 5, position: 399, text: "000000009",
             finding:
                 "record 6, Trailer, Total Telephone Numbers (all segments) (399–407): the trailer "
-                    + "says 9, the records count 3"
+                + "says 9, the records count 3"
         ),
         Fault(
             record: 1, position: 232, text: "Cote",
             finding:
                 "record 2, Base, Surname (232–256): holds lowercase letters; alphanumeric fields are "
-                    + "uppercase"
+                + "uppercase"
         ),
         Fault(
             record: 1, position: 298, text: "046454287",
@@ -81,7 +81,7 @@ struct Metro2CheckerTests {
             record: 1, position: 414, text: "XX",
             finding:
                 "record 2, Base, State (province) (414–415): \"XX\" is not a Canadian province or "
-                    + "territory code"
+                + "territory code"
         ),
         Fault(
             record: 1, position: 416, text: "H2X 1Y",
@@ -93,7 +93,7 @@ struct Metro2CheckerTests {
             record: 1, position: 124, text: "71",
             finding:
                 "record 2, Base, Account Status (124–125): a collection account is reported 93, 62 "
-                    + "or DA, not 71"
+                + "or DA, not 71"
         ),
         Fault(
             record: 1, position: 76, text: "02302025",
@@ -102,7 +102,7 @@ struct Metro2CheckerTests {
             record: 1, position: 190, text: "01012020",
             finding:
                 "record 2, Base, Date of First Delinquency (190–197): more than six years before the "
-                    + "date of account information"
+                + "date of account information"
         ),
         Fault(
             record: 2, position: 151, text: "AU",
@@ -114,7 +114,7 @@ struct Metro2CheckerTests {
             record: 1, position: 426 + 100 + 33, text: "99",
             finding:
                 "record 2, K1, Creditor Classification (33–34): \"99\" is not a classification from "
-                    + "01 to 15"),
+                + "01 to 15"),
     ]
 
     @Test("Each planted fault is found, with its record number and field", arguments: faults)

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Testing
+
 @testable import RelaisCore
 
 /// `relais serve` as a real process, on a temporary folder, with real inotify.
@@ -14,7 +15,8 @@ struct DaemonTests {
         return try store.caseCount(clientID: "meubles")
     }
 
-    @Test("a file written into a watched inbox is a case within 2 seconds; the same content again adds nothing")
+    @Test(
+        "a file written into a watched inbox is a case within 2 seconds; the same content again adds nothing")
     func dropIsIngested() throws {
         let w = try Workspace()
         let socket = try NotifySocket(path: w.root + "/notify.sock")
@@ -42,7 +44,8 @@ struct DaemonTests {
 
     @Test("a done-marker makes a file complete, and the marker is removed with it")
     func doneMarker() throws {
-        let w = try Workspace(extra: #""$comment": "long settle so that only the marker can explain the pick-up""#)
+        let w = try Workspace(
+            extra: #""$comment": "long settle so that only the marker can explain the pick-up""#)
         var text = try String(contentsOfFile: w.configPath, encoding: .utf8)
         text = text.replacingOccurrences(of: "\"settleSeconds\": 0.3", with: "\"settleSeconds\": 60")
         try text.write(toFile: w.configPath, atomically: true, encoding: .utf8)
@@ -62,7 +65,8 @@ struct DaemonTests {
     @Test("files already waiting when the daemon starts are taken by the startup scan")
     func startupScan() throws {
         let w = try Workspace()
-        try w.write("var/inbox/northwind/sftp/nightly.csv", "Account Number,Debtor Name,Balance\n1,Ann Smith,5.00\n")
+        try w.write(
+            "var/inbox/northwind/sftp/nightly.csv", "Account Number,Debtor Name,Balance\n1,Ann Smith,5.00\n")
         let daemon = try DaemonProcess(configPath: w.configPath)
         let store = { try CaseStore(path: w.configuration.store).caseCount(clientID: "northwind") }
         #expect(try eventually(within: 3) { try store() == 1 } != nil, "\(daemon.log)")
@@ -71,12 +75,15 @@ struct DaemonTests {
         #expect(daemon.wait(seconds: 5) == 0)
     }
 
-    @Test("killed with SIGKILL in the middle of a file, again and again, every row ends recorded exactly once")
+    @Test(
+        "killed with SIGKILL in the middle of a file, again and again, every row ends recorded exactly once")
     func killedMidFile() throws {
         let w = try Workspace()
         var text = "No de compte;Nom du débiteur;Solde;Ville\n"
         let rows = 30_000
-        for i in 1...rows { text += "K\(i);Débiteur \(i);\(i % 900 + 1),\(i % 100 < 10 ? "0" : "")\(i % 100);Laval\n" }
+        for i in 1...rows {
+            text += "K\(i);Débiteur \(i);\(i % 900 + 1),\(i % 100 < 10 ? "0" : "")\(i % 100);Laval\n"
+        }
         let staged = try w.write("staging/gros.csv", text)
         try AtomicFile.makeFolder(w.configuration.inbox + "/meubles/drop")
         #expect(rename(staged, w.configuration.inbox + "/meubles/drop/gros.csv") == 0)
@@ -122,9 +129,13 @@ struct CommandTests {
         let w = try Workspace()
         let good = try w.write("a.csv", "No de compte;Nom;Solde\n1;Ann Roy;5,00\n2;;6,00\n")
         let refused = try w.write("b.csv", "")
-        let run = try RelaisBinary.run(["ingest", "--config", w.configPath, "--client", "meubles", "--channel", "mail", good, refused])
+        let run = try RelaisBinary.run([
+            "ingest", "--config", w.configPath, "--client", "meubles", "--channel", "mail", good, refused,
+        ])
         #expect(run.code == 0, "\(run.err)")
-        let lines = run.out.split(separator: "\n").map { try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        let lines = run.out.split(separator: "\n").map {
+            try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+        }
         #expect(lines.count == 2)
         #expect(lines[0]["status"] as? String == "ingested")
         #expect(lines[0]["accepted"] as? Int == 1)
@@ -136,14 +147,16 @@ struct CommandTests {
         #expect(FileManager.default.fileExists(atPath: good), "the user's own file is left in place")
     }
 
-    @Test("bad arguments and unknown clients exit non-zero with one line on stderr", arguments: [
-        ["ingest", "--client", "nobody", "--channel", "drop", "x.csv"],
-        ["ingest", "--client", "meubles", "--channel", "pigeon", "x.csv"],
-        ["ingest", "--client", "meubles", "--channel", "drop"],
-        ["inventory", "--client", "meubles", "--format", "xml"],
-        ["inventory"],
-        ["frobnicate"],
-    ])
+    @Test(
+        "bad arguments and unknown clients exit non-zero with one line on stderr",
+        arguments: [
+            ["ingest", "--client", "nobody", "--channel", "drop", "x.csv"],
+            ["ingest", "--client", "meubles", "--channel", "pigeon", "x.csv"],
+            ["ingest", "--client", "meubles", "--channel", "drop"],
+            ["inventory", "--client", "meubles", "--format", "xml"],
+            ["inventory"],
+            ["frobnicate"],
+        ])
     func badArguments(arguments: [String]) throws {
         let w = try Workspace()
         var words = arguments
@@ -157,13 +170,18 @@ struct CommandTests {
     func inventory() throws {
         let w = try Workspace()
         let file = try w.write("a.csv", "No de compte;Nom;Solde\n1;Ann Roy;5,00\n2;Bob Roy;6,25\n")
-        _ = try RelaisBinary.run(["ingest", "--config", w.configPath, "--client", "meubles", "--channel", "drop", file])
-        let json = try RelaisBinary.run(["inventory", "--config", w.configPath, "--client", "meubles", "--format", "json"])
+        _ = try RelaisBinary.run([
+            "ingest", "--config", w.configPath, "--client", "meubles", "--channel", "drop", file,
+        ])
+        let json = try RelaisBinary.run([
+            "inventory", "--config", w.configPath, "--client", "meubles", "--format", "json",
+        ])
         let object = try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as! [String: Any]
         #expect(object["client"] as? String == "meubles")
         #expect((object["performance"] as? [String: Any])?["assignedCents"] as? Int == 1125)
         let csv = try RelaisBinary.run(["inventory", "--config", w.configPath, "--client", "meubles"])
-        #expect(csv.out.hasPrefix("Notre référence,Votre référence,Débiteur,Date d'ouverture,Montant assigné"))
+        #expect(
+            csv.out.hasPrefix("Notre référence,Votre référence,Débiteur,Date d'ouverture,Montant assigné"))
         #expect(csv.out.contains("Nouveau,Reçu"))
     }
 
@@ -171,7 +189,9 @@ struct CommandTests {
     func help() throws {
         #expect(try RelaisBinary.run(["--version"]).out.hasPrefix("relais "))
         let help = try RelaisBinary.run(["--help"])
-        #expect(help.code == 0 && help.out.contains("serve") && help.out.contains("ingest") && help.out.contains("inventory"))
+        #expect(
+            help.code == 0 && help.out.contains("serve") && help.out.contains("ingest")
+                && help.out.contains("inventory"))
         #expect(try RelaisBinary.run(["help", "ingest"]).out.contains("--channel"))
     }
 }

@@ -8,7 +8,8 @@ final class IntakeBench {
     let configuration: Configuration
     let store: CaseStore
     /// The repository's root, for the shipped XML schema.
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().path
     let intake: Intake
     let client: ClientConfiguration

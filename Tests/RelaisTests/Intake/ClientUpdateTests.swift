@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import RelaisCore
 
 /// Files of client updates: each row changes exactly the case it names, and the case's history
@@ -24,10 +25,13 @@ struct ClientUpdateTests {
         try w.caseField("balance_cents", clientRef: ref)?.int
     }
 
-    @Test("a payment made directly to the creditor lowers the balance, counts as recovered, and is in the history")
+    @Test(
+        "a payment made directly to the creditor lowers the balance, counts as recovered, and is in the history"
+    )
     func directPayment() throws {
         let w = try workspace()
-        let result = try w.ingest("""
+        let result = try w.ingest(
+            """
             No de compte;Type de transaction;Montant;Date de la transaction
             U-1;Paiement direct;250,00;15/11/2026
             """)
@@ -36,7 +40,8 @@ struct ClientUpdateTests {
         #expect(try w.caseField("recovered_cents", clientRef: "U-1")?.int == 25_000)
         #expect(try w.caseField("sub_status", clientRef: "U-1")?.text == "direct-payment")
         let kinds = try w.store.connection.rows(
-            "SELECT t.kind, t.amount_cents, t.on_date FROM transactions t JOIN cases c ON c.id = t.case_id WHERE c.client_ref = 'U-1'")
+            "SELECT t.kind, t.amount_cents, t.on_date FROM transactions t JOIN cases c ON c.id = t.case_id WHERE c.client_ref = 'U-1'"
+        )
         #expect(kinds.map { $0[0].text } == ["direct-payment"])
         #expect(kinds.first?[2].text == "2026-11-15")
         #expect(try balance(w, "U-2") == 50_000, "no other case changes")
@@ -45,7 +50,9 @@ struct ClientUpdateTests {
     @Test("a payment of the whole balance closes the case as paid in full")
     func paidInFull() throws {
         let w = try workspace()
-        _ = try w.ingest("No de compte;Type de transaction;Montant;Date de la transaction\nU-3;paiement;250,00;2026-11-20\n")
+        _ = try w.ingest(
+            "No de compte;Type de transaction;Montant;Date de la transaction\nU-3;paiement;250,00;2026-11-20\n"
+        )
         #expect(try w.caseField("status", clientRef: "U-3")?.text == "closed")
         #expect(try w.caseField("sub_status", clientRef: "U-3")?.text == "paid-in-full")
         #expect(try w.caseField("balance_at_closure_cents", clientRef: "U-3")?.int == 0)
@@ -54,7 +61,8 @@ struct ClientUpdateTests {
     @Test("adjustments: a credit note lowers the balance, interest and fees raise it")
     func adjustments() throws {
         let w = try workspace()
-        let result = try w.ingest("""
+        let result = try w.ingest(
+            """
             Account Number,Update Type,Amount,Transaction Date,Reason
             U-1,Credit note,100.00,2026-11-01,returned goods
             U-2,Interest,12.50,2026-11-01,
@@ -72,12 +80,14 @@ struct ClientUpdateTests {
     @Test("a recall closes the case with that reason, and its history shows it")
     func recall() throws {
         let w = try workspace()
-        let result = try w.ingest("No de compte;Action;Motif;Date du rappel\nU-2;Rappel;entente avec le client;20/11/2026\n")
+        let result = try w.ingest(
+            "No de compte;Action;Motif;Date du rappel\nU-2;Rappel;entente avec le client;20/11/2026\n")
         #expect(result.updates == 1)
         #expect(try w.caseField("sub_status", clientRef: "U-2")?.text == "recalled")
         #expect(try w.caseField("closure_reason", clientRef: "U-2")?.text == "entente avec le client")
         #expect(try w.caseField("closed_on", clientRef: "U-2")?.text == "2026-11-20")
-        let history = try w.store.connection.rows("""
+        let history = try w.store.connection.rows(
+            """
             SELECT h.status, h.sub_status FROM status_history h JOIN cases c ON c.id = h.case_id
             WHERE c.client_ref = 'U-2' ORDER BY h.id
             """)
@@ -87,7 +97,8 @@ struct ClientUpdateTests {
     @Test("a change of address, phone or email changes the debtor, and the notes log says what it was")
     func contactChange() throws {
         let w = try workspace()
-        let result = try w.ingest("""
+        let result = try w.ingest(
+            """
             Notre référence;Type de mise à jour;Adresse;Ville;Code postal;Téléphone;Courriel
             AC0000001;Changement d'adresse;77 boul. Saint-Martin;Laval;H7M 2Y3;450-555-0199;marie@example.com
             """)
@@ -96,7 +107,8 @@ struct ClientUpdateTests {
         #expect(try w.debtorField("postal_code", clientRef: "U-1") == "H7M 2Y3")
         #expect(try w.debtorField("phone_home", clientRef: "U-1") == "4505550199")
         #expect(try w.debtorField("email", clientRef: "U-1") == "marie@example.com")
-        let note = try w.store.connection.scalar("SELECT text FROM notes n JOIN cases c ON c.id = n.case_id WHERE c.client_ref = 'U-1'")?.text
+        let note = try w.store.connection.scalar(
+            "SELECT text FROM notes n JOIN cases c ON c.id = n.case_id WHERE c.client_ref = 'U-1'")?.text
         #expect(note?.contains("12 rue Principale → 77 boul. Saint-Martin") == true)
     }
 
@@ -105,7 +117,8 @@ struct ClientUpdateTests {
         let w = try workspace()
         _ = try w.ingest("No de compte;Action\nU-3;rappel\n")
         _ = try w.ingest("Account Number,Debtor Name,Balance\nZ-1,Ann Smith,5.00\n", client: "northwind")
-        let result = try w.ingest("""
+        let result = try w.ingest(
+            """
             No de compte;Notre référence;Type de transaction;Montant;Date de la transaction
             NOPE;;paiement;10,00;2026-11-01
             U-3;;paiement;10,00;2026-11-01
@@ -134,10 +147,13 @@ struct ClientUpdateTests {
     @Test("updates in Relais's own XML format change the cases they name, and refuse what they must")
     func xmlUpdates() throws {
         let schema = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Config/relais-assignment.xsd").path
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
+                "Config/relais-assignment.xsd"
+            ).path
         let w = try Workspace(extra: "\"xmlSchema\": \"\(schema)\"")
         _ = try w.ingest(Self.assignments)
-        let result = try w.ingest("""
+        let result = try w.ingest(
+            """
             <?xml version="1.0" encoding="UTF-8"?>
             <updates xmlns="urn:relais:assignment:1">
               <update>

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import RelaisCore
 
 /// The kinds of creditor file that break importers (DOMAIN.md, "Creditor files in the wild"),
@@ -16,12 +17,15 @@ struct CreditorFileTests {
         #expect(try w.cases().map(\.debtor) == ["Marie Côté"])
     }
 
-    @Test("2. Windows-1252 from Excel and ISO-8859-1 are detected and read right", arguments: [
-        String.Encoding.windowsCP1252, .isoLatin1, .utf8,
-    ])
+    @Test(
+        "2. Windows-1252 from Excel and ISO-8859-1 are detected and read right",
+        arguments: [
+            String.Encoding.windowsCP1252, .isoLatin1, .utf8,
+        ])
     func encodings(encoding: String.Encoding) throws {
         let w = try Workspace()
-        let text = "No de compte;Nom du débiteur;Solde;Ville\n77;Hélène Bélanger-Lévesque;250,00;Trois-Rivières\n"
+        let text =
+            "No de compte;Nom du débiteur;Solde;Ville\n77;Hélène Bélanger-Lévesque;250,00;Trois-Rivières\n"
         let result = try w.ingest(text, encoding: encoding)
         #expect(result.accepted == 1)
         #expect(try w.cases().first?.debtor == "Hélène Bélanger-Lévesque")
@@ -38,9 +42,10 @@ struct CreditorFileTests {
 
     @Test("2. a profile that says UTF-8 refuses a file that is not")
     func profileEncodingMismatch() throws {
-        let w = try Workspace(clients: """
-            [{"id": "meubles", "name": "Meubles", "profile": {"encoding": "utf-8"}}]
-            """)
+        let w = try Workspace(
+            clients: """
+                [{"id": "meubles", "name": "Meubles", "profile": {"encoding": "utf-8"}}]
+                """)
         let result = try w.ingest("No de compte;Nom;Solde\n1;Éric;10,00\n", encoding: .isoLatin1)
         #expect(result.status == .refused)
         #expect(result.reason?.contains("UTF-8") == true)
@@ -57,7 +62,8 @@ struct CreditorFileTests {
     @Test("4. a reference in scientific notation lost its digits: the row is rejected and says why")
     func scientificNotation() throws {
         let w = try Workspace()
-        let result = try w.ingest("Account Number,Debtor Name,Balance\n1.23457E+15,Ann Smith,5.00\n2,Bob Roy,6.00\n")
+        let result = try w.ingest(
+            "Account Number,Debtor Name,Balance\n1.23457E+15,Ann Smith,5.00\n2,Bob Roy,6.00\n")
         #expect(result.accepted == 1 && result.rejected == 1)
         #expect(result.rejects.first?.line == 2)
         #expect(result.rejects.first?.field == "Account Number")
@@ -67,7 +73,8 @@ struct CreditorFileTests {
     @Test("5. one date with a day above 12 proves the whole column's order")
     func dayMonthFromColumn() throws {
         let w = try Workspace()
-        _ = try w.ingest("""
+        _ = try w.ingest(
+            """
             No de compte,Nom,Solde,Date de naissance
             1,Ann Roy,5.00,03/04/1980
             2,Bob Roy,5.00,25/12/1975
@@ -79,7 +86,8 @@ struct CreditorFileTests {
     @Test("5. a column that cannot prove its order, with no profile to say, rejects its ambiguous rows")
     func dayMonthUndecided() throws {
         let w = try Workspace()
-        let result = try w.ingest("""
+        let result = try w.ingest(
+            """
             No de compte,Nom,Solde,Date de naissance
             1,Ann Roy,5.00,03/04/1980
             2,Bob Roy,5.00,07/07/1975
@@ -91,9 +99,10 @@ struct CreditorFileTests {
 
     @Test("5. the client's profile gives the order a column cannot prove")
     func dayMonthFromProfile() throws {
-        let w = try Workspace(clients: """
-            [{"id": "meubles", "name": "Meubles", "profile": {"dateOrder": "MDY"}}]
-            """)
+        let w = try Workspace(
+            clients: """
+                [{"id": "meubles", "name": "Meubles", "profile": {"dateOrder": "MDY"}}]
+                """)
         _ = try w.ingest("No de compte,Nom,Solde,Date de naissance\n1,Ann Roy,5.00,03/04/1980\n")
         #expect(try w.debtorField("birth_date", clientRef: "1") == "1980-03-04")
     }
@@ -108,7 +117,8 @@ struct CreditorFileTests {
     @Test("7. French amounts with every thousands separator are exact to the cent")
     func frenchAmounts() throws {
         let w = try Workspace()
-        let result = try w.ingest("""
+        let result = try w.ingest(
+            """
             No de compte;Nom;Solde
             1;Ann Roy;14 000,12
             2;Bob Roy;1\u{00A0}234,56\u{00A0}$
@@ -118,13 +128,15 @@ struct CreditorFileTests {
             """)
         #expect(result.accepted == 5)
         #expect(try w.cases().map(\.assigned.cents) == [1_400_012, 123_456, 200_000, 123_456, 123_456])
-        #expect(try w.store.performance(clientID: "meubles").assigned.cents == 1_400_012 + 123_456 * 3 + 200_000)
+        #expect(
+            try w.store.performance(clientID: "meubles").assigned.cents == 1_400_012 + 123_456 * 3 + 200_000)
     }
 
     @Test("8. a quoted line break makes one record, and rejects name the line the record starts on")
     func quotedLineBreaks() throws {
         let w = try Workspace()
-        let result = try w.ingest("""
+        let result = try w.ingest(
+            """
             Account Number,Debtor Name,Address,Balance\r
             1,Ann Smith,"12 Main St\r
             Apt 4",5.00\r
@@ -142,7 +154,8 @@ struct CreditorFileTests {
     @Test("8. a quote that is never closed spoils its own record, not the rest of the file")
     func unclosedQuote() throws {
         let w = try Workspace()
-        let result = try w.ingest("""
+        let result = try w.ingest(
+            """
             Account Number,Debtor Name,Balance
             1,"Ann Smith,5.00
             2,Bob Roy,6.00
@@ -155,7 +168,8 @@ struct CreditorFileTests {
     @Test("9. a total row is not a case, and its printed total is checked against the rows")
     func footers() throws {
         let w = try Workspace()
-        let result = try w.ingest("""
+        let result = try w.ingest(
+            """
             Account Number,Debtor Name,Balance
             1,Ann Smith,"$1,000.00"
             2,Bob Roy,"$2,345.67"
@@ -170,10 +184,11 @@ struct CreditorFileTests {
 
     @Test("10. a file with no header is read through the client's profile")
     func noHeaderWithProfile() throws {
-        let w = try Workspace(clients: """
-            [{"id": "meubles", "name": "Meubles", "profile": {"header": false, "delimiter": "|",
-              "columns": {"clientReference": 1, "debtorName": 2, "amount": 3, "postalCode": 4}}}]
-            """)
+        let w = try Workspace(
+            clients: """
+                [{"id": "meubles", "name": "Meubles", "profile": {"header": false, "delimiter": "|",
+                  "columns": {"clientReference": 1, "debtorName": 2, "amount": 3, "postalCode": 4}}}]
+                """)
         let result = try w.ingest("0042|Côté, Marie|1 500,00|G1R 4P5\n0043|Roy, Paul|20,00|H3Z 2Y7\n")
         #expect(result.accepted == 2)
         #expect(try w.debtorField("last_name", clientRef: "0042") == "Côté")
@@ -190,7 +205,8 @@ struct CreditorFileTests {
         #expect(kept.count == 2)
         #expect(kept.contains { $0.hasSuffix("sans-entete.csv") })
         let reasonFile = kept.first { $0.hasSuffix(".reason") }!
-        let reason = try String(contentsOfFile: w.root + "/var/rejected/meubles/drop/" + reasonFile, encoding: .utf8)
+        let reason = try String(
+            contentsOfFile: w.root + "/var/rejected/meubles/drop/" + reasonFile, encoding: .utf8)
         #expect(reason.contains("no usable header"))
         #expect(result.rejectReport != nil)
     }
@@ -199,7 +215,8 @@ struct CreditorFileTests {
     func duplicates() throws {
         let w = try Workspace()
         _ = try w.ingest("No de compte,Nom,Solde\nX1,Ann Roy,5.00\n")
-        let result = try w.ingest("No de compte,Nom,Solde\nX1,Ann Roy-Changed,999.00\nX2,Bob Roy,6.00\nX2,Bob Roy,6.00\n")
+        let result = try w.ingest(
+            "No de compte,Nom,Solde\nX1,Ann Roy-Changed,999.00\nX2,Bob Roy,6.00\nX2,Bob Roy,6.00\n")
         #expect(result.accepted == 1 && result.duplicates == 2)
         #expect(result.duplicateRows.map(\.line) == [2, 4])
         #expect(try w.cases().map(\.assigned.cents) == [500, 600])
@@ -227,9 +244,14 @@ struct CreditorFileTests {
     @Test("delimiters are detected: comma, semicolon, tab and pipe", arguments: [",", ";", "\t", "|"])
     func delimiters(delimiter: String) throws {
         let w = try Workspace()
-        let rows = [["No de compte", "Nom", "Solde", "Ville"], ["1", "Ann Roy", "5,00", "Laval"], ["2", "Bob Roy", "6,50", "Lévis"]]
-        let text = rows.map { $0.map { $0.contains(",") && delimiter == "," ? "\"\($0)\"" : $0 }.joined(separator: delimiter) }
-            .joined(separator: "\n")
+        let rows = [
+            ["No de compte", "Nom", "Solde", "Ville"], ["1", "Ann Roy", "5,00", "Laval"],
+            ["2", "Bob Roy", "6,50", "Lévis"],
+        ]
+        let text = rows.map {
+            $0.map { $0.contains(",") && delimiter == "," ? "\"\($0)\"" : $0 }.joined(separator: delimiter)
+        }
+        .joined(separator: "\n")
         let result = try w.ingest(text)
         #expect(result.accepted == 2)
         #expect(try w.cases().map(\.assigned.cents) == [500, 650])
@@ -238,7 +260,8 @@ struct CreditorFileTests {
     @Test("bad rows are each rejected with their line, field and reason; good rows around them are cases")
     func badRows() throws {
         let w = try Workspace()
-        let result = try w.ingest("""
+        let result = try w.ingest(
+            """
             No de compte;Nom du débiteur;Solde;Téléphone;Courriel;NAS;Province
             1;Ann Roy;5,00;514-555-0101;ann@example.com;046 454 286;QC
             ;Bob Roy;6,00;;;;
@@ -254,8 +277,11 @@ struct CreditorFileTests {
             """)
         #expect(result.accepted == 2)
         #expect(result.rejects.map(\.line) == [3, 4, 5, 6, 7, 8, 9, 10, 11])
-        #expect(result.rejects.map(\.field) == ["No de compte", "Nom du débiteur", "Solde", "Solde", "Téléphone",
-            "Courriel", "NAS", "Province", nil])
+        #expect(
+            result.rejects.map(\.field) == [
+                "No de compte", "Nom du débiteur", "Solde", "Solde", "Téléphone",
+                "Courriel", "NAS", "Province", nil,
+            ])
         #expect(!result.rejects.contains { $0.reason.contains("454") })
     }
 
@@ -267,9 +293,11 @@ struct CreditorFileTests {
         #expect(result.reason?.contains("both read as amount") == true)
     }
 
-    @Test("empty, header-only and binary files are refused whole with a specific reason", arguments: [
-        ("", "empty"), ("No de compte,Nom,Solde\n", "no data rows"), ("\n\n  \n", "blank"),
-    ])
+    @Test(
+        "empty, header-only and binary files are refused whole with a specific reason",
+        arguments: [
+            ("", "empty"), ("No de compte,Nom,Solde\n", "no data rows"), ("\n\n  \n", "blank"),
+        ])
     func refusedFiles(text: String, reason: String) throws {
         let w = try Workspace()
         let result = try w.ingest(text)
@@ -289,7 +317,8 @@ struct CreditorFileTests {
     @Test("names are split into family and given names, companies recognised")
     func names() throws {
         let w = try Workspace()
-        _ = try w.ingest("""
+        _ = try w.ingest(
+            """
             No de compte;Nom du débiteur;Solde
             1;Côté, Marie-Ève;5,00
             2;Jean-Guy Tremblay;5,00
@@ -306,7 +335,8 @@ struct CreditorFileTests {
     @Test("principal, interest and fees are kept, and must add up to the amount")
     func amountSplit() throws {
         let w = try Workspace()
-        let result = try w.ingest("""
+        let result = try w.ingest(
+            """
             No de compte;Nom;Solde;Capital;Intérêts;Frais
             1;Ann Roy;115,00;100,00;10,00;5,00
             2;Bob Roy;120,00;100,00;10,00;5,00

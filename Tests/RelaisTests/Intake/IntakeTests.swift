@@ -1,20 +1,24 @@
 import Foundation
 import Glibc
 import Testing
+
 @testable import RelaisCore
 
 @Suite("The intake: each file once, its documents, its original kept")
 struct IntakeTests {
     static let list = "No de compte;Nom du débiteur;Solde\nR-1;Marie Côté;1 234,56 $\nR-2;Paul Roy;10,00\n"
 
-    @Test("an acknowledgement of receipt is written for fax, mail and email", arguments: [Channel.fax, .mail, .email])
+    @Test(
+        "an acknowledgement of receipt is written for fax, mail and email",
+        arguments: [Channel.fax, .mail, .email])
     func acknowledgementFor(channel: Channel) throws {
         let w = try Workspace()
         let result = try w.ingest(Self.list, channel: channel)
         let path = try #require(result.acknowledgement)
         let csv = try String(contentsOfFile: path, encoding: .utf8)
         #expect(csv.contains("AC0000001,R-1,Marie Côté,1234.56"))
-        let text = try String(contentsOfFile: path.replacingOccurrences(of: ".csv", with: ".txt"), encoding: .utf8)
+        let text = try String(
+            contentsOfFile: path.replacingOccurrences(of: ".csv", with: ".txt"), encoding: .utf8)
         #expect(text.contains("ACCUSÉ DE RÉCEPTION"))
         #expect(text.contains("1 234,56 $"))
         #expect(text.contains("Marie Côté"))
@@ -32,9 +36,11 @@ struct IntakeTests {
     @Test("an English client's acknowledgement is in English")
     func englishAcknowledgement() throws {
         let w = try Workspace()
-        let result = try w.ingest("Account Number,Debtor Name,Balance\n9,Ann Smith,\"$1,234.56\"\n", client: "northwind",
+        let result = try w.ingest(
+            "Account Number,Debtor Name,Balance\n9,Ann Smith,\"$1,234.56\"\n", client: "northwind",
             channel: .email)
-        let text = try String(contentsOfFile: result.acknowledgement!.replacingOccurrences(of: ".csv", with: ".txt"),
+        let text = try String(
+            contentsOfFile: result.acknowledgement!.replacingOccurrences(of: ".csv", with: ".txt"),
             encoding: .utf8)
         #expect(text.contains("ACKNOWLEDGEMENT OF RECEIPT"))
         #expect(text.contains("$1,234.56"))
@@ -66,7 +72,8 @@ struct IntakeTests {
         let result = try w.ingest("No de compte;Nom du débiteur;Solde\nR-1;Marie Côté;abc\n")
         let csv = try String(contentsOfFile: try #require(result.rejectReport), encoding: .utf8)
         #expect(csv.contains("assignation.csv,2,Solde,"))
-        let text = try String(contentsOfFile: result.rejectReport!.replacingOccurrences(of: ".csv", with: ".txt"),
+        let text = try String(
+            contentsOfFile: result.rejectReport!.replacingOccurrences(of: ".csv", with: ".txt"),
             encoding: .utf8)
         #expect(text.contains("RAPPORT DE REJETS"))
         #expect(text.contains("Ligne 2 [Solde]"))
@@ -81,11 +88,17 @@ struct IntakeTests {
         // What a crash right after the commit leaves: the ledger row and cases, the file in place.
         let store = try w.store
         let survey = try FileSurvey.of(path: path)
-        let reader = CSVAssignmentReader(path: path, survey: survey, profile: .none, today: CalendarDate.today())
+        let reader = CSVAssignmentReader(
+            path: path, survey: survey, profile: .none, today: CalendarDate.today())
         _ = try reader.prepare()
-        let file = ReceivedFile(clientID: "meubles", channel: .fax, source: "inbox", name: "liste.csv", path: path, survey: survey)
-        _ = try store.recordFile(file, reading: FileReading(format: "csv"), openedOn: CalendarDate.today()) { recorder in
-            try reader.read { if case .assignment(let line, let a) = $0 { try recorder.record(a, line: line) } }
+        let file = ReceivedFile(
+            clientID: "meubles", channel: .fax, source: "inbox", name: "liste.csv", path: path, survey: survey
+        )
+        _ = try store.recordFile(file, reading: FileReading(format: "csv"), openedOn: CalendarDate.today()) {
+            recorder in
+            try reader.read {
+                if case .assignment(let line, let a) = $0 { try recorder.record(a, line: line) }
+            }
         }
         #expect(FileManager.default.fileExists(atPath: path))
 
@@ -101,7 +114,8 @@ struct IntakeTests {
     func moveDisposal() throws {
         let w = try Workspace()
         let path = try w.write("var/inbox/meubles/drop/liste.csv", Self.list)
-        let result = try w.intake().ingest(path: path, client: w.configuration.client("meubles")!, channel: .drop,
+        let result = try w.intake().ingest(
+            path: path, client: w.configuration.client("meubles")!, channel: .drop,
             source: "inbox", disposal: .move)
         #expect(result.accepted == 2)
         #expect(!FileManager.default.fileExists(atPath: path))
@@ -116,7 +130,8 @@ struct IntakeTests {
         try AtomicFile.makeFolder(w.configuration.inbox + "/meubles/drop")
         let link = w.configuration.inbox + "/meubles/drop/lien.csv"
         #expect(symlink(secret, link) == 0)
-        let result = try w.intake().ingest(path: link, client: w.configuration.client("meubles")!, channel: .drop,
+        let result = try w.intake().ingest(
+            path: link, client: w.configuration.client("meubles")!, channel: .drop,
             source: "inbox", disposal: .move)
         #expect(result.status == .refused)
         #expect(try w.cases().isEmpty)
@@ -131,7 +146,8 @@ struct IntakeTests {
         var json = ""
         let path = w.root + "/inventory.json"
         try AtomicFile.write(to: path) { sink in
-            try Inventory(store: try w.store, client: w.configuration.client("meubles")!).write(.json, to: sink)
+            try Inventory(store: try w.store, client: w.configuration.client("meubles")!).write(
+                .json, to: sink)
         }
         json = try String(contentsOfFile: path, encoding: .utf8)
         let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as! [String: Any]
@@ -162,20 +178,43 @@ struct ConfigurationTests {
         #expect(c.rejected == "/etc/relais/rejected")
     }
 
-    @Test("an unknown key or a wrong type is refused with a message naming the key", arguments: [
-        ("{\(minimal), \"clients\": [], \"inboxx\": \"x\"}", "inboxx: unknown key"),
-        ("{\(minimal), \"clients\": [{\"id\": \"a\", \"name\": \"A\", \"langue\": \"fr\"}]}", "clients[0].langue: unknown key"),
-        ("{\(minimal), \"clients\": [{\"id\": \"a\", \"name\": 5}]}", "clients[0].name: expected a string"),
-        ("{\(minimal), \"clients\": [{\"id\": \"a\", \"name\": \"A\", \"language\": \"de\"}]}", "clients[0].language"),
-        ("{\(minimal), \"settleSeconds\": \"2\", \"clients\": []}", "settleSeconds: expected a number"),
-        ("{\(minimal), \"clients\": [{\"id\": \"a\", \"name\": \"A\", \"profile\": {\"header\": 1}}]}", "clients[0].profile.header: expected true or false"),
-        ("{\(minimal), \"clients\": [{\"id\": \"a\", \"name\": \"A\", \"profile\": {\"columns\": {\"amont\": 3}}}]}", "clients[0].profile.columns.amont: unknown key"),
-        ("{\"inbox\": \"in\", \"archive\": \"a\", \"outbox\": \"o\", \"clients\": []}", "store: required key is missing"),
-        ("{\(minimal), \"clients\": [{\"id\": \"../etc\", \"name\": \"A\"}]}", "clients[0].id"),
-        ("{\(minimal), \"clients\": [{\"id\": \"a/b\", \"name\": \"A\"}]}", "not a plain name"),
-        ("{\(minimal), \"clients\": [{\"id\": \"a\", \"name\": \"A\"}, {\"id\": \"a\", \"name\": \"B\"}]}", "configured twice"),
-        ("{\(minimal), \"clients\": [}", "not valid JSON"),
-    ])
+    @Test(
+        "an unknown key or a wrong type is refused with a message naming the key",
+        arguments: [
+            ("{\(minimal), \"clients\": [], \"inboxx\": \"x\"}", "inboxx: unknown key"),
+            (
+                "{\(minimal), \"clients\": [{\"id\": \"a\", \"name\": \"A\", \"langue\": \"fr\"}]}",
+                "clients[0].langue: unknown key"
+            ),
+            (
+                "{\(minimal), \"clients\": [{\"id\": \"a\", \"name\": 5}]}",
+                "clients[0].name: expected a string"
+            ),
+            (
+                "{\(minimal), \"clients\": [{\"id\": \"a\", \"name\": \"A\", \"language\": \"de\"}]}",
+                "clients[0].language"
+            ),
+            ("{\(minimal), \"settleSeconds\": \"2\", \"clients\": []}", "settleSeconds: expected a number"),
+            (
+                "{\(minimal), \"clients\": [{\"id\": \"a\", \"name\": \"A\", \"profile\": {\"header\": 1}}]}",
+                "clients[0].profile.header: expected true or false"
+            ),
+            (
+                "{\(minimal), \"clients\": [{\"id\": \"a\", \"name\": \"A\", \"profile\": {\"columns\": {\"amont\": 3}}}]}",
+                "clients[0].profile.columns.amont: unknown key"
+            ),
+            (
+                "{\"inbox\": \"in\", \"archive\": \"a\", \"outbox\": \"o\", \"clients\": []}",
+                "store: required key is missing"
+            ),
+            ("{\(minimal), \"clients\": [{\"id\": \"../etc\", \"name\": \"A\"}]}", "clients[0].id"),
+            ("{\(minimal), \"clients\": [{\"id\": \"a/b\", \"name\": \"A\"}]}", "not a plain name"),
+            (
+                "{\(minimal), \"clients\": [{\"id\": \"a\", \"name\": \"A\"}, {\"id\": \"a\", \"name\": \"B\"}]}",
+                "configured twice"
+            ),
+            ("{\(minimal), \"clients\": [}", "not valid JSON"),
+        ])
     func refused(json: String, message: String) {
         do {
             _ = try load(json)
@@ -188,13 +227,17 @@ struct ConfigurationTests {
     @Test("the example configuration in Config/ is valid and shows every key")
     func example() throws {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Config/relais.example.json").path
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
+                "Config/relais.example.json"
+            ).path
         let configuration = try Configuration.load(path)
         #expect(!configuration.clients.isEmpty)
         let text = try String(contentsOfFile: path, encoding: .utf8)
         for key in Configuration.topLevelKeys where key != "$comment" {
             #expect(text.contains("\"\(key)\""), "the example lacks \(key)")
         }
-        for key in ClientConfiguration.profileKeys { #expect(text.contains("\"\(key)\""), "the example lacks \(key)") }
+        for key in ClientConfiguration.profileKeys {
+            #expect(text.contains("\"\(key)\""), "the example lacks \(key)")
+        }
     }
 }

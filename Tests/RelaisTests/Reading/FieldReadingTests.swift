@@ -1,42 +1,47 @@
 import Testing
+
 @testable import RelaisCore
 
 @Suite("Amounts are read into exact cents, in every style creditors write them")
 struct AmountReaderTests {
-    @Test("each written amount reads as its exact number of cents", arguments: [
-        ("1 234,56 $", Int64(123_456)),
-        ("1\u{00A0}234,56\u{00A0}$", 123_456),
-        ("1\u{202F}234,56 $", 123_456),
-        ("14 000,12", 1_400_012),
-        ("$1,234.56", 123_456),
-        ("1234.56", 123_456),
-        ("1234,56", 123_456),
-        ("1.234,56", 123_456),
-        ("1,234", 123_400),
-        ("12,5", 1_250),
-        ("12", 1_200),
-        ("0,99", 99),
-        ("1 000 000,00 $", 100_000_000),
-        ("CAD 250.00", 25_000),
-        ("250,00 $CA", 25_000),
-        ("(45.10)", -4_510),
-        ("-45,10", -4_510),
-        ("45.10-", -4_510),
-    ])
+    @Test(
+        "each written amount reads as its exact number of cents",
+        arguments: [
+            ("1 234,56 $", Int64(123_456)),
+            ("1\u{00A0}234,56\u{00A0}$", 123_456),
+            ("1\u{202F}234,56 $", 123_456),
+            ("14 000,12", 1_400_012),
+            ("$1,234.56", 123_456),
+            ("1234.56", 123_456),
+            ("1234,56", 123_456),
+            ("1.234,56", 123_456),
+            ("1,234", 123_400),
+            ("12,5", 1_250),
+            ("12", 1_200),
+            ("0,99", 99),
+            ("1 000 000,00 $", 100_000_000),
+            ("CAD 250.00", 25_000),
+            ("250,00 $CA", 25_000),
+            ("(45.10)", -4_510),
+            ("-45,10", -4_510),
+            ("45.10-", -4_510),
+        ])
     func readsAmount(text: String, cents: Int64) throws {
         #expect(try AmountReader().read(text).get() == Money(cents: cents))
     }
 
-    @Test("a value that is not an exact amount is refused, with the reason", arguments: [
-        ("1.23457E+15", "scientific notation"),
-        ("12,345", nil),
-        ("12,3x", "is not an amount"),
-        ("1,2,3", "grouped by thousands"),
-        ("12.345,678", "more than two decimals"),
-        ("abc", "is not an amount"),
-        ("$", "is not an amount"),
-        ("12 34,00", "grouped by thousands"),
-    ] as [(String, String?)])
+    @Test(
+        "a value that is not an exact amount is refused, with the reason",
+        arguments: [
+            ("1.23457E+15", "scientific notation"),
+            ("12,345", nil),
+            ("12,3x", "is not an amount"),
+            ("1,2,3", "grouped by thousands"),
+            ("12.345,678", "more than two decimals"),
+            ("abc", "is not an amount"),
+            ("$", "is not an amount"),
+            ("12 34,00", "grouped by thousands"),
+        ] as [(String, String?)])
     func refusesAmount(text: String, reason: String?) {
         let result = AmountReader().read(text)
         if let reason {
@@ -83,12 +88,14 @@ struct DateReaderTests {
         try reader.resolve(try reader.parse(text).get(), order: order, raw: text).get()
     }
 
-    @Test("unambiguous forms read alone", arguments: [
-        ("2024-03-15", "2024-03-15"), ("2024/03/15", "2024-03-15"), ("20240315", "2024-03-15"),
-        ("15 mars 2024", "2024-03-15"), ("March 15, 2024", "2024-03-15"), ("15-Mar-2024", "2024-03-15"),
-        ("1er avril 2020", "2020-04-01"), ("25/03/1980", "1980-03-25"), ("03/25/1980", "1980-03-25"),
-        ("2024-03-15 00:00:00", "2024-03-15"), ("07/07/2007", "2007-07-07"),
-    ])
+    @Test(
+        "unambiguous forms read alone",
+        arguments: [
+            ("2024-03-15", "2024-03-15"), ("2024/03/15", "2024-03-15"), ("20240315", "2024-03-15"),
+            ("15 mars 2024", "2024-03-15"), ("March 15, 2024", "2024-03-15"), ("15-Mar-2024", "2024-03-15"),
+            ("1er avril 2020", "2020-04-01"), ("25/03/1980", "1980-03-25"), ("03/25/1980", "1980-03-25"),
+            ("2024-03-15 00:00:00", "2024-03-15"), ("07/07/2007", "2007-07-07"),
+        ])
     func unambiguous(text: String, iso: String) throws {
         #expect(try read(text).iso == iso)
     }
@@ -108,7 +115,9 @@ struct DateReaderTests {
         #expect(try read("03/04/2024", .monthDayYear).iso == "2024-03-04")
     }
 
-    @Test("impossible days and years are refused", arguments: ["31/04/2024", "29/02/2023", "0091-01-01", "45123", "13/13/2020", "demain"])
+    @Test(
+        "impossible days and years are refused",
+        arguments: ["31/04/2024", "29/02/2023", "0091-01-01", "45123", "13/13/2020", "demain"])
     func impossible(text: String) {
         #expect(throws: (any Error).self) { try read(text, .dayMonthYear) }
     }
@@ -133,7 +142,9 @@ struct FieldValidatorTests {
         #expect(try FieldValidators.postalCode(text).get() == normalized)
     }
 
-    @Test("a postal code with letters Canada Post never uses is refused", arguments: ["D2X 1Y4", "H2X1Y", "12345", "ZZZ ZZZ"])
+    @Test(
+        "a postal code with letters Canada Post never uses is refused",
+        arguments: ["D2X 1Y4", "H2X1Y", "12345", "ZZZ ZZZ"])
     func badPostalCodes(text: String) {
         #expect(throws: FieldProblem.self) { try FieldValidators.postalCode(text).get() }
     }
@@ -177,12 +188,16 @@ struct FieldValidatorTests {
 
 @Suite("SHA-256")
 struct SHA256Tests {
-    @Test("the published test vectors", arguments: [
-        ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
-        ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
-        ("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
-         "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"),
-    ])
+    @Test(
+        "the published test vectors",
+        arguments: [
+            ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+            ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+            (
+                "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+                "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"
+            ),
+        ])
     func vectors(text: String, digest: String) {
         var hash = SHA256()
         hash.update(Array(text.utf8))

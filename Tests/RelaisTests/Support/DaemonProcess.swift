@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+
 @testable import RelaisCore
 
 /// `relais serve` running as a real process on a workspace, stopped when the test ends.
@@ -90,7 +91,9 @@ final class NotifySocket {
             for (i, b) in path.utf8.enumerated() { raw[i] = b }
         }
         let rc = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
         guard rc == 0 else { throw FileError(path: path, operation: "bind", errno: errno) }
         var timeout = timeval(tv_sec: 0, tv_usec: 200_000)

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+
 @testable import RelaisCore
 
 /// A temporary folder with a configuration, a case store and an intake, made fresh for one test
@@ -13,7 +14,9 @@ final class Workspace {
     /// `clients` is the JSON of the `clients` list; `extra` adds top-level keys.
     init(clients: String = Workspace.defaultClients, extra: String = "") throws {
         var template = Array("/tmp/relais-test-XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else { throw FileError(path: "/tmp", operation: "mkdtemp", errno: errno) }
+        guard let made = mkdtemp(&template) else {
+            throw FileError(path: "/tmp", operation: "mkdtemp", errno: errno)
+        }
         root = String(cString: made)
         configPath = root + "/relais.json"
         let text = """
@@ -55,7 +58,8 @@ final class Workspace {
     @discardableResult
     func write(_ relative: String, _ bytes: [UInt8]) throws -> String {
         let path = root + "/" + relative
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent,
             withIntermediateDirectories: true)
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         return path
@@ -67,15 +71,20 @@ final class Workspace {
     }
 
     /// Ingests one file's text for a client through a channel, as `relais ingest` does.
-    func ingest(_ text: String, client: String = "meubles", channel: Channel = .drop, name: String = "assignation.csv",
-        encoding: String.Encoding = .utf8) throws -> IngestResult
-    {
+    func ingest(
+        _ text: String, client: String = "meubles", channel: Channel = .drop,
+        name: String = "assignation.csv",
+        encoding: String.Encoding = .utf8
+    ) throws -> IngestResult {
         let path = try write("incoming/\(UUID().uuidString)/\(name)", text, encoding: encoding)
         return try ingestFile(path, client: client, channel: channel)
     }
 
-    func ingestFile(_ path: String, client: String = "meubles", channel: Channel = .drop) throws -> IngestResult {
-        try intake().ingest(path: path, client: configuration.client(client)!, channel: channel, source: "command line",
+    func ingestFile(_ path: String, client: String = "meubles", channel: Channel = .drop) throws
+        -> IngestResult
+    {
+        try intake().ingest(
+            path: path, client: configuration.client(client)!, channel: channel, source: "command line",
             disposal: .copy)
     }
 
@@ -88,14 +97,16 @@ final class Workspace {
 
     /// One column of the primary debtor of the case with this client reference.
     func debtorField(_ column: String, clientRef: String, client: String = "meubles") throws -> String? {
-        try store.connection.scalar("""
+        try store.connection.scalar(
+            """
             SELECT d.\(column) FROM debtors d JOIN cases c ON c.id = d.case_id
             WHERE c.client_id = ? AND c.client_ref = ? AND d.role = 'debtor'
             """, [.text(client), .text(clientRef)])?.text
     }
 
     func caseField(_ column: String, clientRef: String, client: String = "meubles") throws -> SQLiteValue? {
-        try store.connection.scalar("SELECT \(column) FROM cases WHERE client_id = ? AND client_ref = ?",
+        try store.connection.scalar(
+            "SELECT \(column) FROM cases WHERE client_id = ? AND client_ref = ?",
             [.text(client), .text(clientRef)])
     }
 
@@ -103,7 +114,11 @@ final class Workspace {
         let base = root + "/" + relative
         guard let walker = FileManager.default.enumerator(atPath: base) else { return [] }
         return walker.compactMap { $0 as? String }.filter { !$0.hasPrefix(".") && !$0.contains("/.") }
-            .filter { var isDir: ObjCBool = false; FileManager.default.fileExists(atPath: base + "/" + $0, isDirectory: &isDir); return !isDir.boolValue }
+            .filter {
+                var isDir: ObjCBool = false
+                FileManager.default.fileExists(atPath: base + "/" + $0, isDirectory: &isDir)
+                return !isDir.boolValue
+            }
             .sorted()
     }
 }
@@ -123,7 +138,9 @@ enum RelaisBinary {
     }
 
     /// Runs `relais` with arguments to the end; returns its exit code, output and errors.
-    static func run(_ arguments: [String], environment: [String: String]? = nil) throws -> (code: Int32, out: String, err: String) {
+    static func run(_ arguments: [String], environment: [String: String]? = nil) throws -> (
+        code: Int32, out: String, err: String
+    ) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
@@ -136,6 +153,9 @@ enum RelaisBinary {
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+        return (
+            process.terminationStatus, String(decoding: outData, as: UTF8.self),
+            String(decoding: errData, as: UTF8.self)
+        )
     }
 }

@@ -21,7 +21,8 @@ struct XMLAssignmentTests {
             path: {
                 let copy = harness.folder + "/assignments.xml"
                 try FileManager.default.copyItem(
-                    atPath: FormatIntakeHarness.repository + "/Samples/files/caisse-bellefeuille/sftp/assignations-2025-02-03.xml",
+                    atPath: FormatIntakeHarness.repository
+                        + "/Samples/files/caisse-bellefeuille/sftp/assignations-2025-02-03.xml",
                     toPath: copy)
                 return copy
             }())
