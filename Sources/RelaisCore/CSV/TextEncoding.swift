@@ -60,6 +60,10 @@ public struct FileSurvey: Sendable {
     /// Offset of the first NUL byte: a file with one is not text.
     public var firstNUL: Int64?
     public var isValidUTF8 = true
+    /// Offset of the first byte that breaks UTF-8, when one does.
+    public var firstInvalidUTF8: Int64?
+    /// How many multi-byte UTF-8 sequences the file holds before any invalid byte.
+    public var utf8Sequences = 0
     public var hasHighBytes = false
     /// Bytes 0x80–0x9F: printable only in Windows-1252 (control characters in ISO-8859-1).
     public var hasWindows1252Bytes = false
@@ -125,10 +129,17 @@ public struct FileSurvey: Sendable {
                 default: break
                 }
             }
-            if survey.isValidUTF8 { survey.isValidUTF8 = utf8.feed(chunk) }
+            if survey.isValidUTF8 {
+                survey.isValidUTF8 = utf8.feed(chunk)
+                if !survey.isValidUTF8 { survey.firstInvalidUTF8 = offset + Int64(utf8.invalidAt ?? 0) }
+            }
             offset += Int64(chunk.count)
         }
-        survey.isValidUTF8 = survey.isValidUTF8 && utf8.finish()
+        if survey.isValidUTF8 && !utf8.finish() {
+            survey.isValidUTF8 = false
+            survey.firstInvalidUTF8 = offset
+        }
+        survey.utf8Sequences = utf8.sequences
         survey.size = offset
         survey.sha256 = hash.finalize()
         return survey
@@ -141,10 +152,14 @@ struct UTF8Validator {
     private var lower: UInt8 = 0x80
     private var upper: UInt8 = 0xBF
     private var valid = true
+    /// Complete multi-byte sequences seen.
+    private(set) var sequences = 0
+    /// The index, in the last chunk fed, of the byte that broke UTF-8.
+    private(set) var invalidAt: Int?
 
     mutating func feed(_ bytes: UnsafeRawBufferPointer) -> Bool {
         guard valid else { return false }
-        for byte in bytes {
+        for (index, byte) in bytes.enumerated() {
             if needed == 0 {
                 switch byte {
                 case 0x00...0x7F: continue
@@ -165,16 +180,19 @@ struct UTF8Validator {
                     upper = 0x8F
                 default:
                     valid = false
+                    invalidAt = index
                     return false
                 }
             } else {
                 guard byte >= lower && byte <= upper else {
                     valid = false
+                    invalidAt = index
                     return false
                 }
                 lower = 0x80
                 upper = 0xBF
                 needed -= 1
+                if needed == 0 { sequences += 1 }
             }
         }
         return true

@@ -183,6 +183,11 @@ public final class CaseRecorder {
     }
 }
 
+/// The content of a file was recorded for the client, by another process, while this one read it.
+public struct AlreadyIngested: Error {
+    public let earlier: LedgerEntry
+}
+
 extension CaseStore {
     /// Records a file and the cases it creates in one transaction: either the ledger row and
     /// every case are committed together, or nothing is.
@@ -191,6 +196,11 @@ extension CaseStore {
         _ body: (CaseRecorder) throws -> Void
     ) throws -> (fileID: Int64, reading: FileReading) {
         try transaction {
+            // Checked again under the write lock: another process may have recorded the same
+            // content since the intake looked.
+            if let earlier = try ingestedFile(clientID: file.clientID, sha256: file.survey.sha256) {
+                throw AlreadyIngested(earlier: earlier)
+            }
             let fileID = try insertLedgerRow(
                 file, outcome: .ingested, reason: nil, reading: reading, duplicateOf: nil)
             let recorder = try CaseRecorder(

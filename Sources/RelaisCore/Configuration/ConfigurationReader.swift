@@ -43,6 +43,11 @@ struct ConfigNode {
 
     static func parse(_ data: Data, file: String) throws -> ConfigNode {
         do {
+            try StrictJSON.check(Array(data))
+        } catch let problem as StrictJSON.Problem {
+            throw ConfigurationError("\(file): not valid JSON: line \(problem.line): \(problem.message)")
+        }
+        do {
             return ConfigNode(value: try JSONDecoder().decode(JSONValue.self, from: data), path: "")
         } catch let DecodingError.dataCorrupted(context) {
             let detail =

@@ -41,6 +41,25 @@ public final class Daemon {
         }
     }
 
+    /// One daemon per case store: a second would take the same inbox files at the same moment.
+    /// The lock is an flock on `<store>.serve.lock`, released by the kernel when the process ends,
+    /// however it ends.
+    static func holdInstanceLock(for store: String) throws -> Int32 {
+        try AtomicFile.makeFolder(AtomicFile.parentFolder(store))
+        let path = store + ".serve.lock"
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o640)
+        guard fd >= 0 else { throw FileError(path: path, operation: "open", errno: errno) }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            let code = errno
+            close(fd)
+            if code == EWOULDBLOCK {
+                throw UsageError("another relais serve is already running on the store \(store) (lock \(path))")
+            }
+            throw FileError(path: path, operation: "flock", errno: code)
+        }
+        return fd
+    }
+
     /// Names that are never assignments: hidden files, uploads in progress, markers.
     static func isIgnored(_ name: String) -> Bool {
         let lower = name.lowercased()
@@ -52,6 +71,8 @@ public final class Daemon {
     /// Runs until SIGTERM or SIGINT; returns the exit code.
     public func run() throws -> Int32 {
         let signals = try SignalEvents()
+        let instance = try Self.holdInstanceLock(for: configuration.store)
+        defer { close(instance) }
         let store = try RelaisCommandLine.openStore(configuration)
         let intake = Intake(configuration: configuration, store: store, log: log)
         intake.progress = { [notifier] in notifier.keepAlive() }
@@ -194,8 +215,10 @@ public final class Daemon {
             }
             defer { closedir(directory) }
             while let entry = readdir(directory) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                    String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
+                let bytes = withUnsafeBytes(of: entry.pointee.d_name) { raw in Array(raw.prefix { $0 != 0 }) }
+                guard let name = String(validating: bytes, as: UTF8.self) else {
+                    renameToUTF8(folder: folder.path, bytes: bytes)
+                    continue
                 }
                 if name == "." || name == ".." { continue }
                 let path = "\(folder.path)/\(name)"
@@ -203,6 +226,24 @@ public final class Daemon {
                     notice(folder, name, complete: false)
                 }
             }
+        }
+    }
+
+    /// A name that is not UTF-8 cannot be named in the ledger or in a document: the file is
+    /// renamed in place, its bytes read as ISO-8859-1 (as old Windows systems write names), and
+    /// the next scan takes it under that name.
+    private func renameToUTF8(folder: String, bytes: [UInt8]) {
+        let readable = String(String.UnicodeScalarView(bytes.map { Unicode.Scalar($0) }))
+        let old = Array(folder.utf8) + [UInt8(ascii: "/")] + bytes + [0]
+        let new = "\(folder)/\(readable)"
+        let done = old.withUnsafeBufferPointer { raw in
+            raw.baseAddress!.withMemoryRebound(to: CChar.self, capacity: raw.count) { rename($0, new) == 0 }
+        }
+        if done {
+            log.info("renamed a file whose name was not UTF-8", ["folder": folder, "name": readable])
+        } else {
+            log.error("cannot rename a file whose name is not UTF-8", ["folder": folder, "name": readable,
+                "error": String(cString: strerror(errno))])
         }
     }
 

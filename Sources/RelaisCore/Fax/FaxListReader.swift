@@ -55,10 +55,23 @@ public final class FaxListReader: AssignmentFileReader {
         let suffix =
             name.split(separator: ".").count > 1
             ? name.split(separator: ".").last!.lowercased() : ""
+        // A list typed with delimiters and saved as .txt or .tsv is a CSV file, not OCR output:
+        // tesseract's TSV starts with its own header, and its plain text never has the same two or
+        // more tabs, `;` or `|` on its first two lines (OCR noise may put one here and there).
+        let firstLine = survey.head.prefix { $0 != 0x0A && $0 != 0x0D }
+        let lines = survey.head.split(whereSeparator: { $0 == 0x0A || $0 == 0x0D }).prefix(2)
+        let delimited = lines.count == 2 && [UInt8(0x09), 0x3B, 0x7C].contains { mark in
+            let counts = lines.map { $0.filter { $0 == mark }.count }
+            return counts[0] >= 2 && counts[0] == counts[1]
+        }
         let source: Source
         switch suffix {
-        case "tsv": source = .tsv
-        case "txt": source = .text
+        case "tsv":
+            guard firstLine.starts(with: Array("level\tpage_num".utf8)) else { return nil }
+            source = .tsv
+        case "txt":
+            if delimited { return nil }
+            source = .text
         case _ where imageExtensions.contains(suffix): source = .image
         default: return nil
         }

@@ -140,27 +140,7 @@ public final class Intake {
         // The same content for the same client: either the crash case (committed, not yet moved)
         // or a delivery made twice.
         if let earlier = try store.ingestedFile(clientID: client.id, sha256: survey.sha256) {
-            if earlier.disposedTo == nil && earlier.originalPath == path {
-                log.info(
-                    "finishing a file recorded before a restart",
-                    [
-                        "client": client.id, "file": name,
-                        "fileNumber": String(earlier.id),
-                    ])
-                try finish(earlier, client: client, disposal: disposal)
-                return try result(for: earlier.id, client: client)
-            }
-            let reason = "same content as file \(earlier.id) (\(earlier.name)) received \(earlier.receivedAt)"
-            let id = try store.recordUnread(
-                received, outcome: .duplicateFile, reason: reason, duplicateOf: earlier.id)
-            log.info(
-                "duplicate file: nothing created",
-                [
-                    "client": client.id, "channel": channel.rawValue, "file": name,
-                    "fileNumber": String(id), "duplicateOf": String(earlier.id),
-                ])
-            try finish(try store.ledgerEntry(id: id)!, client: client, disposal: disposal)
-            return try result(for: id, client: client)
+            return try duplicate(of: earlier, received, client: client, disposal: disposal)
         }
 
         // A message is opened and each of its attachments taken as a file of its own.
@@ -178,28 +158,13 @@ public final class Intake {
         } catch let refusal as FileRefusal {
             return try refuse(received, client: client, reason: refusal.reason, disposal: disposal)
         }
-        var rowsSeen = 0
-        let handOff = ReaderHandOff(reader)
-        let (fileID, totals) = try store.recordFile(received, reading: reading, openedOn: today()) {
-            recorder in
-            try RowPipeline.run(read: { emit in try handOff.reader.read(emit) }) { outcome in
-                switch outcome {
-                case .assignment(let line, let assignment):
-                    try recorder.record(assignment, line: line)
-                case .rejected(let line, let problem, let amount):
-                    try recorder.reject(
-                        line: line, field: problem.field, reason: problem.reason, amount: amount)
-                case .update(let line, let update):
-                    try recorder.apply(update, line: line)
-                case .footer(_, let printed):
-                    if let printed { recorder.reading.printedTotal = printed }
-                case .review(let draft):
-                    try recorder.hold(draft, in: store)
-                }
-                rowsSeen += 1
-                if rowsSeen % 50_000 == 0 { progress() }
-            }
+        let recorded: (fileID: Int64, reading: FileReading)
+        do {
+            recorded = try recordRows(received, reading: reading, reader: reader, before: info)
+        } catch let race as AlreadyIngested {
+            return try duplicate(of: race.earlier, received, client: client, disposal: disposal)
         }
+        let (fileID, totals) = recorded
         log.info(
             "file ingested",
             [
@@ -224,6 +189,71 @@ public final class Intake {
         return try result(for: fileID, client: client)
     }
 
+    /// The rows of a file, recorded with its ledger row in one transaction. The file must not
+    /// change while it is read: its size and modification time are compared with what they were
+    /// when its hash was taken, and a file that changed is not recorded (the transaction rolls
+    /// back, and the daemon takes it again once it holds still).
+    private func recordRows(_ received: ReceivedFile, reading: FileReading, reader: AssignmentFileReader,
+        before: stat) throws -> (fileID: Int64, reading: FileReading)
+    {
+        var rowsSeen = 0
+        let handOff = ReaderHandOff(reader)
+        return try store.recordFile(received, reading: reading, openedOn: today()) { recorder in
+            try RowPipeline.run(read: { emit in try handOff.reader.read(emit) }) { outcome in
+                switch outcome {
+                case .assignment(let line, let assignment):
+                    try recorder.record(assignment, line: line)
+                case .rejected(let line, let problem, let amount):
+                    try recorder.reject(
+                        line: line, field: problem.field, reason: problem.reason, amount: amount)
+                case .update(let line, let update):
+                    try recorder.apply(update, line: line)
+                case .footer(_, let printed):
+                    if let printed { recorder.reading.printedTotal = printed }
+                case .review(let draft):
+                    try recorder.hold(draft, in: store)
+                }
+                rowsSeen += 1
+                if rowsSeen % 50_000 == 0 { progress() }
+            }
+            var after = stat()
+            guard lstat(received.path, &after) == 0, after.st_size == before.st_size,
+                after.st_mtim.tv_sec == before.st_mtim.tv_sec, after.st_mtim.tv_nsec == before.st_mtim.tv_nsec,
+                after.st_ino == before.st_ino
+            else {
+                throw FileChangedWhileRead(path: received.path)
+            }
+        }
+    }
+
+    /// A file written to, truncated or replaced while it was read: not recorded.
+    public struct FileChangedWhileRead: Error, CustomStringConvertible {
+        public let path: String
+        public var description: String { "\(path) changed while it was read; nothing was recorded" }
+    }
+
+    /// A file whose content was ingested before for the client: the crash case (committed, not
+    /// yet moved) is finished; anything else is recorded as a duplicate file and creates nothing.
+    private func duplicate(of earlier: LedgerEntry, _ received: ReceivedFile, client: ClientConfiguration,
+        disposal: Disposal) throws -> IngestResult
+    {
+        if earlier.disposedTo == nil && earlier.originalPath == received.path {
+            log.info(
+                "finishing a file recorded before a restart",
+                ["client": client.id, "file": received.name, "fileNumber": String(earlier.id)])
+            try finish(earlier, client: client, disposal: disposal)
+            return try result(for: earlier.id, client: client)
+        }
+        let reason = "same content as file \(earlier.id) (\(earlier.name)) received \(earlier.receivedAt)"
+        let id = try store.recordUnread(received, outcome: .duplicateFile, reason: reason, duplicateOf: earlier.id)
+        log.info(
+            "duplicate file: nothing created",
+            ["client": client.id, "channel": received.channel.rawValue, "file": received.name,
+             "fileNumber": String(id), "duplicateOf": String(earlier.id)])
+        try finish(try store.ledgerEntry(id: id)!, client: client, disposal: disposal)
+        return try result(for: id, client: client)
+    }
+
     func refuse(_ file: ReceivedFile, client: ClientConfiguration, reason: String, disposal: Disposal) throws
         -> IngestResult
     {
@@ -245,21 +275,23 @@ public final class Intake {
             guard let client = configuration.client(entry.clientID) else {
                 log.warning(
                     "pending file of a client no longer configured",
-                    [
-                        "client": entry.clientID,
-                        "fileNumber": String(entry.id),
-                    ])
+                    ["client": entry.clientID, "fileNumber": String(entry.id)])
                 continue
             }
             log.info(
                 "reconciling a file recorded before a restart",
-                [
-                    "client": client.id, "file": entry.name,
-                    "fileNumber": String(entry.id),
-                ])
+                ["client": client.id, "file": entry.name, "fileNumber": String(entry.id)])
             // The daemon's own files (inbox, SFTP staging) move; a command line's file stays put.
+            // One file that cannot be finished is logged and left for the next start: it never
+            // keeps the daemon from watching the others.
             let moved = entry.source == "inbox" || entry.source.hasPrefix("sftp:")
-            try finish(entry, client: client, disposal: moved ? .move : .copy)
+            do {
+                try finish(entry, client: client, disposal: moved ? .move : .copy)
+            } catch {
+                log.error(
+                    "cannot finish a file recorded before a restart; left for the next start",
+                    ["client": client.id, "fileNumber": String(entry.id), "error": "\(error)"])
+            }
         }
     }
 
@@ -337,7 +369,7 @@ public final class Intake {
             folder = "\(configuration.archive)/\(entry.clientID)/\(entry.channel.rawValue)/\(day)"
         }
         try AtomicFile.makeFolder(folder)
-        let destination = "\(folder)/\(Self.fileNumber(entry.id))-\(entry.name)"
+        let destination = "\(folder)/\(Self.archiveName(entry.id, entry.name))"
         if entry.outcome == .refused {
             try AtomicFile.write("\(entry.name): \(entry.reason ?? "refused")\n", to: destination + ".reason")
         }
@@ -368,6 +400,28 @@ public final class Intake {
             }
         }
         return destination
+    }
+
+    /// `F0000042-NAME`: the original's name in the archive and the rejected folder, kept short
+    /// enough that the name and a `.reason` beside it stay within the system's 255 bytes. A long
+    /// name is cut in its middle, at a character boundary, keeping its extension; the file number
+    /// keeps it unique.
+    static func archiveName(_ id: Int64, _ name: String) -> String {
+        let prefix = fileNumber(id) + "-"
+        let limit = 240 - prefix.utf8.count
+        guard name.utf8.count > limit else { return prefix + name }
+        var stem = Substring(name)
+        var suffix = ""
+        if let dot = name.lastIndex(of: "."), name.distance(from: dot, to: name.endIndex) <= 12 {
+            stem = name[..<dot]
+            suffix = String(name[dot...])
+        }
+        var cut = ""
+        for character in stem {
+            if cut.utf8.count + character.utf8.count + suffix.utf8.count + 1 > limit { break }
+            cut.append(character)
+        }
+        return prefix + cut + "~" + suffix
     }
 
     /// Copies a regular file atomically; a link is recorded as a note, never followed.

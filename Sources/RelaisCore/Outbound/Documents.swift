@@ -4,12 +4,20 @@ enum CSVText {
         fields.map(quote).joined(separator: ",") + "\r\n"
     }
 
+    /// A field as CSV: quoted when it holds the delimiter, a quote or a line break; and defused
+    /// when a spreadsheet would take it for a formula (it starts with `=`, `+`, `-`, `@`, a tab or
+    /// a carriage return): a leading `'` makes Excel and LibreOffice show it as text. A plain
+    /// negative number (`-45.10`) is left as it is.
     static func quote(_ field: String) -> String {
-        guard
-            field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-                || field.hasPrefix(" ")
-        else { return field }
-        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        var text = field
+        if let first = text.utf8.first, [0x3D, 0x2B, 0x40, 0x09, 0x0D, 0x2D].contains(first),
+            !(first == 0x2D && text.utf8.dropFirst().allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E })
+        {
+            text = "'" + text
+        }
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) || text.hasPrefix(" ")
+        else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }
 

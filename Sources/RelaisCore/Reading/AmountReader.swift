@@ -155,7 +155,8 @@ public struct AmountReader: Sendable {
         }
         if groups.count > 1 {
             let marks = Set(whole.filter { !isDigit($0) })
-            guard marks.count == 1, (1...3).contains(groups[0].count),
+            // A group of thousands after a leading zero (0,001) is no amount anyone writes.
+            guard marks.count == 1, (1...3).contains(groups[0].count), groups[0].first != 0x30,
                 groups.dropFirst().allSatisfy({ $0.count == 3 })
             else { return failure("is not an amount: its digits are not grouped by thousands") }
             if style == .french, marks.contains(comma) {

@@ -78,11 +78,11 @@ public final class CSVAssignmentReader {
     @discardableResult
     public func prepareLayout() throws -> CSVLayout {
         guard survey.size > 0 else { throw FileRefusal("the file is empty") }
-        if let offset = survey.firstNUL {
-            throw FileRefusal("the file is not text: it has a NUL byte at offset \(offset)")
-        }
         if survey.startsWithUTF16BOM {
             throw FileRefusal("the file is in UTF-16; save it as CSV in UTF-8 or Windows-1252")
+        }
+        if let offset = survey.firstNUL {
+            throw FileRefusal("the file is not text: it has a NUL byte at offset \(offset)")
         }
 
         // Encoding: the profile's when it names one and the bytes agree; otherwise what the
@@ -98,6 +98,13 @@ public final class CSVAssignmentReader {
             encodingNote = "\(named.rawValue) (client profile)"
         } else {
             let detected = survey.detectedEncoding()
+            // Valid UTF-8 sequences and bytes that are not: a file damaged or pasted together
+            // from two encodings. Reading it as either would misread part of it.
+            if let offset = survey.firstInvalidUTF8, survey.utf8Sequences > 0 {
+                throw FileRefusal(
+                    "the file mixes UTF-8 with bytes that are not UTF-8 (the first at offset \(offset)); "
+                        + "save it again in a single encoding")
+            }
             encoding = detected.encoding ?? .utf8
             encodingNote = detected.note
         }
