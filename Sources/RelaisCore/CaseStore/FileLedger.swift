@@ -162,16 +162,24 @@ extension CaseStore {
             [.text(clientID), .text(kind), .text(path), SQLiteValue(fileID), .text(Timestamp.now())])
     }
 
+    /// Each row of a file that was refused or found to be a duplicate, in line order, one at a
+    /// time.
+    public func forEachReject(fileID: Int64, _ body: (RejectReport.Row) throws -> Void) throws {
+        let s = try db.prepare("SELECT line, field, reason FROM rejects WHERE file_id = ? ORDER BY line, id")
+        try s.bind([.integer(fileID)])
+        while try s.step() { try body(RejectReport.Row(line: Int(s.int(0)), field: s.text(1), reason: s.text(2) ?? "")) }
+    }
+
     /// The rows of a file that were refused or found to be duplicates, in line order.
-    public func rejects(fileID: Int64) throws -> [(
+    public func rejects(fileID: Int64, limit: Int = Int.max) throws -> [(
         line: Int, field: String?, reason: String, clientRef: String?, duplicateOf: String?
     )] {
         let s = try db.prepare(
             """
             SELECT r.line, r.field, r.reason, r.client_ref, c.our_ref FROM rejects r
-            LEFT JOIN cases c ON c.id = r.duplicate_of WHERE r.file_id = ? ORDER BY r.line, r.id
+            LEFT JOIN cases c ON c.id = r.duplicate_of WHERE r.file_id = ? ORDER BY r.line, r.id LIMIT ?
             """)
-        try s.bind([.integer(fileID)])
+        try s.bind([.integer(fileID), .integer(Int64(min(limit, Int(Int32.max))))])
         var result: [(Int, String?, String, String?, String?)] = []
         while try s.step() {
             result.append((Int(s.int(0)), s.text(1), s.text(2) ?? "", s.text(3), s.text(4)))

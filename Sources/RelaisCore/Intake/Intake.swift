@@ -29,6 +29,8 @@ public struct IngestResult: Sendable {
     public var inReview = 0
     public var rejects: [RejectReport.Row] = []
     public var duplicateRows: [(line: Int, clientRef: String, ourRef: String)] = []
+    /// More rejected or duplicate rows than `rejects` and `duplicateRows` list.
+    public var listsTruncated = false
     public var reason: String?
     public var acknowledgement: String?
     public var rejectReport: String?
@@ -63,6 +65,7 @@ public struct IngestResult: Sendable {
                         ])
                     })
             ),
+            ("listsTruncated", listsTruncated ? "true" : "false"),
             ("reason", JSONText.optional(reason)),
             ("acknowledgement", JSONText.optional(acknowledgement)),
             ("rejectReport", JSONText.optional(rejectReport)),
@@ -336,14 +339,13 @@ public final class Intake {
         if entry.outcome != .ingested || entry.rejected > 0 || entry.duplicates > 0,
             try !store.hasDocument(fileID: entry.id, kind: "reject-report")
         {
-            let rows = try store.rejects(fileID: entry.id).map {
-                RejectReport.Row(line: $0.line, field: $0.field, reason: $0.reason)
-            }
+            let store = self.store
             let report = RejectReport(
-                agency: configuration.agency.name, client: client, file: entry, rows: rows, date: date)
+                agency: configuration.agency.name, client: client, file: entry,
+                rows: { each in try store.forEachReject(fileID: entry.id, each) }, date: date)
             let base = "\(folder)/reject-report-\(number)"
-            try AtomicFile.write(report.csv(), to: base + ".csv")
-            try AtomicFile.write(report.printable(), to: base + ".txt")
+            try AtomicFile.write(to: base + ".csv") { try report.writeCSV(to: $0) }
+            try AtomicFile.write(to: base + ".txt") { try report.writePrintable(to: $0) }
             try store.recordDocument(
                 clientID: client.id, kind: "reject-report", path: base + ".csv", fileID: entry.id)
             log.info(
@@ -351,6 +353,9 @@ public final class Intake {
                 ["client": client.id, "fileNumber": String(entry.id), "path": base + ".csv"])
         }
     }
+
+    /// How many rejected and duplicate rows a result line lists at most.
+    static let rowsListed = 1_000
 
     /// `F0000042`: our number for a received file, in document names.
     public static func fileNumber(_ id: Int64) -> String {
@@ -458,7 +463,10 @@ public final class Intake {
         result.rejected = entry.rejected
         result.reason = entry.reason
         result.inReview = try store.reviewCount(fileID: fileID)
-        for row in try store.rejects(fileID: fileID) {
+        // The result line lists the first rows only: the reject report has them all.
+        let listed = try store.rejects(fileID: fileID, limit: Self.rowsListed + 1)
+        result.listsTruncated = listed.count > Self.rowsListed
+        for row in listed.prefix(Self.rowsListed) {
             if let ourRef = row.duplicateOf {
                 result.duplicateRows.append((row.line, row.clientRef ?? "", ourRef))
             } else {

@@ -137,14 +137,19 @@ public struct RejectReport {
         public var reason: String
     }
 
+    /// Hands each row to a function, in order: from the store, so that a file with a million
+    /// refused rows is reported without holding them in memory.
+    public typealias RowSource = ((Row) throws -> Void) throws -> Void
+
     public let agency: String
     public let client: ClientConfiguration
     public let file: LedgerEntry
-    public let rows: [Row]
+    public let rows: RowSource
     public let date: CalendarDate
 
     public init(
-        agency: String, client: ClientConfiguration, file: LedgerEntry, rows: [Row], date: CalendarDate
+        agency: String, client: ClientConfiguration, file: LedgerEntry, rows: @escaping RowSource,
+        date: CalendarDate
     ) {
         self.agency = agency
         self.client = client
@@ -155,20 +160,21 @@ public struct RejectReport {
 
     var words: Wording { Wording(language: client.language) }
 
-    public func csv() -> String {
+    /// The report as CSV, written to a sink as it goes.
+    public func writeCSV(to sink: FileSink) throws {
         let w = words
-        var text = CSVText.line([
+        try sink.write(CSVText.line([
             w.pick("Fichier", "File"), w.pick("Ligne", "Line"), w.pick("Champ", "Field"),
             w.pick("Raison", "Reason"),
-        ])
+        ]))
         if file.outcome != .ingested {
-            text += CSVText.line([file.name, "", "", file.reason ?? ""])
+            try sink.write(CSVText.line([file.name, "", "", file.reason ?? ""]))
         }
-        for row in rows { text += CSVText.line([file.name, String(row.line), row.field ?? "", row.reason]) }
-        return text
+        try rows { row in try sink.write(CSVText.line([file.name, String(row.line), row.field ?? "", row.reason])) }
     }
 
-    public func printable() -> String {
+    /// The report as a printable text document, written to a sink as it goes.
+    public func writePrintable(to sink: FileSink) throws {
         let w = words
         var text = "\(agency)\n\n" + w.pick("RAPPORT DE REJETS", "REJECT REPORT") + "\n\n"
         text += w.pick("Client : ", "Client: ") + "\(client.name) (\(client.id))\n"
@@ -191,14 +197,13 @@ public struct RejectReport {
             text += w.pick("Dossiers ouverts : ", "Cases opened: ") + "\(file.accepted)\n"
             text += w.pick("Doublons : ", "Duplicates: ") + "\(file.duplicates)\n"
             text += w.pick("Lignes rejetées : ", "Rows rejected: ") + "\(file.rejected)\n\n"
-            for row in rows {
-                let field = row.field.map { " [\($0)]" } ?? ""
-                text +=
-                    w.pick("Ligne ", "Line ")
-                    + "\(row.line)\(field) : ".replacingOccurrences(of: " : ", with: w.pick(" : ", ": "))
-                    + row.reason + "\n"
-            }
         }
-        return text
+        try sink.write(text)
+        guard file.outcome == .ingested else { return }
+        let separator = w.pick(" : ", ": ")
+        try rows { row in
+            let field = row.field.map { " [\($0)]" } ?? ""
+            try sink.write(w.pick("Ligne ", "Line ") + "\(row.line)\(field)\(separator)\(row.reason)\n")
+        }
     }
 }

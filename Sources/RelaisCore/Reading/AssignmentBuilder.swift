@@ -84,6 +84,8 @@ public struct AssignmentBuilder: Sendable {
     }
 
     private func assemble(_ values: FieldValues) throws -> Assignment {
+        if let unfit = values.firstUnfit() { throw fail(unfit.field, unfit.reason) }
+
         // The client's reference: required, kept as text.
         guard let rawReference = values[.clientReference] else {
             throw fail(.clientReference, "the client reference is missing")

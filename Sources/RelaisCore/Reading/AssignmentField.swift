@@ -53,6 +53,35 @@ public struct FieldValues: Sendable {
         get { texts[field.ordinal] }
         set { texts[field.ordinal] = newValue?.isEmpty == true ? nil : newValue }
     }
+
+    /// The longest text a field may hold: a note or an address may run long, nothing else does.
+    static func limit(of field: AssignmentField) -> Int {
+        switch field {
+        case .note, .reason: return 4_000
+        default: return 1_000
+        }
+    }
+
+    /// The first field whose text no field should hold: longer than its limit, or with control
+    /// characters (a terminal escape, a NUL, a bell). Line breaks and tabs are allowed only in
+    /// addresses and notes, where a quoted field may carry them.
+    func firstUnfit() -> (field: AssignmentField, reason: String)? {
+        for (index, text) in texts.enumerated() {
+            guard let text else { continue }
+            let field = AssignmentField.allCases[index]
+            if text.utf8.count > Self.limit(of: field) {
+                return (field, "the field is longer than \(Self.limit(of: field)) bytes")
+            }
+            let multiline = [.note, .reason, .addressLine1, .addressLine2, .coDebtorAddressLine1].contains(field)
+            let unfit = text.unicodeScalars.contains { scalar in
+                let v = scalar.value
+                if v == 0x09 || v == 0x0A || v == 0x0D { return !multiline }
+                return v < 0x20 || v == 0x7F || (0x80...0x9F).contains(v)
+            }
+            if unfit { return (field, "the field holds control characters") }
+        }
+        return nil
+    }
 }
 
 /// The built-in dictionary of column names, French and English, that creditors' files use.

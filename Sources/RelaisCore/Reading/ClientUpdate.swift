@@ -117,6 +117,7 @@ extension AssignmentBuilder {
             case .failure(let problem): throw fail(field, problem.reason)
             }
         }
+        if let unfit = values.firstUnfit() { throw fail(unfit.field, unfit.reason) }
 
         // The case: ours when the row gives it, else the client's reference.
         let reference: ClientUpdate.CaseReference
