@@ -110,7 +110,7 @@ public final class CaseRecorder {
             findOpen.reset()
             reading.duplicates += 1
             try insertReject.bind([
-                .integer(fileID), .integer(Int64(line)), .text(AssignmentField.clientReference.label),
+                .integer(fileID), .integer(Int64(line)), .text(reading.heading(.clientReference)),
                 .text(
                     "duplicate: the client reference \(assignment.clientReference.quotedForReason) is already our open case \(existingRef)"
                 ),

@@ -22,7 +22,7 @@ extension CaseRecorder {
             case .directPayment(let amount, let date):
                 guard amount <= found.balance else {
                     return try rejectUpdate(
-                        line: line, field: AssignmentField.amount.label,
+                        line: line, field: reading.heading(.amount),
                         reason:
                             "the payment of \(amount.plain) is more than the balance of \(found.balance.plain)"
                     )
@@ -42,7 +42,7 @@ extension CaseRecorder {
             case .adjustment(let amount, let date, let reason):
                 guard (found.balance + amount).cents >= 0 else {
                     return try rejectUpdate(
-                        line: line, field: AssignmentField.amount.label,
+                        line: line, field: reading.heading(.amount),
                         reason:
                             "an adjustment of \(amount.plain) would take the balance of \(found.balance.plain) below zero"
                     )
@@ -64,8 +64,8 @@ extension CaseRecorder {
 
     private func fieldName(of reference: ClientUpdate.CaseReference) -> String {
         switch reference {
-        case .client: return AssignmentField.clientReference.label
-        case .ours: return AssignmentField.ourReference.label
+        case .client: return reading.heading(.clientReference)
+        case .ours: return reading.heading(.ourReference)
         }
     }
 

@@ -56,6 +56,14 @@ public struct FileReading: Sendable {
     public var accepted = 0
     /// Client updates applied to cases already assigned.
     public var updates = 0
+    /// The file's own name for each field it has (its column headings), so that rows the store
+    /// refuses (duplicates, updates of closed cases) name the field as the client wrote it.
+    public var headings: [AssignmentField: String] = [:]
+    /// Columns the file has that no field reads.
+    public var unusedColumns: [String] = []
+
+    /// The file's name for a field, else the agency's.
+    func heading(_ field: AssignmentField) -> String { headings[field] ?? field.label }
     public var duplicates = 0
     public var rejected = 0
     public var printedTotal: Money?
@@ -130,8 +138,8 @@ extension CaseStore {
         try db.run(
             """
             INSERT INTO files (client_id, source, channel, name, size, sha256, received_at, outcome, reason,
-                format, encoding, delimiter, duplicate_of, original_path)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                format, encoding, delimiter, duplicate_of, original_path, unused_columns)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
                 .text(file.clientID), .text(file.source), .text(file.channel.rawValue), .text(file.name),
@@ -139,6 +147,7 @@ extension CaseStore {
                 .text(outcome.rawValue),
                 SQLiteValue(reason), SQLiteValue(reading?.format), SQLiteValue(reading?.encoding),
                 SQLiteValue(reading?.delimiter), SQLiteValue(duplicateOf), .text(file.path),
+                SQLiteValue(reading.flatMap { $0.unusedColumns.isEmpty ? nil : $0.unusedColumns.joined(separator: "|") }),
             ])
         return db.lastInsertRowID
     }

@@ -345,6 +345,8 @@ enum Schema {
             -- Client updates (payments to the creditor, adjustments, recalls, contact changes) a
             -- file applied to cases already assigned.
             ALTER TABLE files ADD COLUMN updates INTEGER NOT NULL DEFAULT 0;
+            -- Columns of the file that no field reads, separated by `|`: the client is told.
+            ALTER TABLE files ADD COLUMN unused_columns TEXT;
             """
         ),
     ]

@@ -29,6 +29,8 @@ public struct IngestResult: Sendable {
     public var inReview = 0
     public var rejects: [RejectReport.Row] = []
     public var duplicateRows: [(line: Int, clientRef: String, ourRef: String)] = []
+    /// Columns of the file that no field reads: worth telling the client.
+    public var unusedColumns: [String] = []
     /// More rejected or duplicate rows than `rejects` and `duplicateRows` list.
     public var listsTruncated = false
     public var reason: String?
@@ -66,6 +68,7 @@ public struct IngestResult: Sendable {
                     })
             ),
             ("listsTruncated", listsTruncated ? "true" : "false"),
+            ("unusedColumns", JSONText.array(unusedColumns.map(JSONText.string))),
             ("reason", JSONText.optional(reason)),
             ("acknowledgement", JSONText.optional(acknowledgement)),
             ("rejectReport", JSONText.optional(rejectReport)),
@@ -178,6 +181,11 @@ public final class Intake {
             ])
         if !reader.notes.isEmpty {
             log.debug("how the file was read", pairs: [("file", name)] + reader.notes)
+        }
+        if !reading.unusedColumns.isEmpty {
+            log.info(
+                "columns not used",
+                ["client": client.id, "file": name, "columns": reading.unusedColumns.joined(separator: "|")])
         }
         if let printed = totals.printedTotal, printed != totals.computedTotal {
             log.warning(
@@ -480,9 +488,10 @@ public final class Intake {
             if document[0].text == "reject-report" { result.rejectReport = document[1].text }
         }
         let totals = try store.connection.rows(
-            "SELECT printed_total_cents, computed_total_cents, updates FROM files WHERE id = ?",
+            "SELECT printed_total_cents, computed_total_cents, updates, unused_columns FROM files WHERE id = ?",
             [.integer(fileID)])[0]
         result.updates = Int(totals[2].int ?? 0)
+        result.unusedColumns = totals[3].text.map { $0.split(separator: "|").map(String.init) } ?? []
         result.printedTotal = totals[0].int.map { Money(cents: $0) }
         result.computedTotal = totals[1].int.map { Money(cents: $0) }
         return result

@@ -332,6 +332,9 @@ public final class CSVAssignmentReader {
         return builder.outcome(values, line: record.line, updates: layout.columns[.updateKind] != nil)
     }
 
+    /// The file's heading of each field it has.
+    var fieldHeadings: [AssignmentField: String] { builder.headings }
+
     static func isBlank(_ record: CSVRecord) -> Bool {
         record.fields.allSatisfy { $0.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D } }
     }

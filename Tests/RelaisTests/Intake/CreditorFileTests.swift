@@ -345,4 +345,16 @@ struct CreditorFileTests {
         #expect(result.rejects.first?.line == 3)
         #expect(try w.caseField("interest_cents", clientRef: "1")?.int == 1000)
     }
+
+    @Test("a duplicate names the file's own column, and columns no field reads are listed")
+    func ownHeadingsAndUnusedColumns() throws {
+        let w = try Workspace()
+        let result = try w.ingest(
+            "Account Number,Debtor Name,Balance,Favourite Colour\nQ1,Ann Smith,5.00,blue\nQ1,Ann Smith,5.00,red\n",
+            client: "northwind")
+        #expect(result.duplicates == 1)
+        #expect(result.unusedColumns == ["Favourite Colour"])
+        let fields = try w.store.connection.rows("SELECT field FROM rejects").map { $0[0].text }
+        #expect(fields == ["Account Number"])
+    }
 }
