@@ -1,4 +1,5 @@
 import CLinux
+import Foundation
 import Glibc
 
 /// `relais serve`: watches every configured client's inbox folders, takes each file once it is
@@ -23,6 +24,9 @@ public final class Daemon {
     let log: Log
     let notifier: SystemdNotifier
     private var candidates: [String: Candidate] = [:]
+    /// Paths already reported as never to be taken (folders, lone markers, folders of no client),
+    /// so that each is said once, not at every scan.
+    private var reported: Set<String> = []
     private var stopping = false
 
     public init(configuration: Configuration, log: Log, environment: [String: String]) {
@@ -195,8 +199,34 @@ public final class Daemon {
         }
     }
 
+    /// Says once that something in the inbox will never be taken.
+    private func report(_ path: String, _ why: String) {
+        guard reported.insert(path).inserted else { return }
+        log.warning("not taken", ["path": path, "why": why])
+    }
+
+    /// Folders under the inbox that belong to no configured client or channel: their files would
+    /// wait forever, so each is said once.
+    private func reportStrayFolders() {
+        let fm = FileManager.default
+        guard let clients = try? fm.contentsOfDirectory(atPath: configuration.inbox) else { return }
+        for clientID in clients where !clientID.hasPrefix(".") {
+            let path = "\(configuration.inbox)/\(clientID)"
+            guard let client = configuration.client(clientID) else {
+                report(path, "no configured client has this id")
+                continue
+            }
+            for channel in (try? fm.contentsOfDirectory(atPath: path)) ?? [] where !channel.hasPrefix(".") {
+                if !client.channels.contains(where: { $0.rawValue == channel }) {
+                    report("\(path)/\(channel)", "not a channel watched for this client")
+                }
+            }
+        }
+    }
+
     /// Lists every inbox folder, re-watching any that was removed and made again.
     private func scan(watcher: InboxWatcher) {
+        reportStrayFolders()
         for folder in folders {
             if !watcher.isWatched(folder) {
                 do {
@@ -222,6 +252,14 @@ public final class Daemon {
                 }
                 if name == "." || name == ".." { continue }
                 let path = "\(folder.path)/\(name)"
+                if entry.pointee.d_type == UInt8(DT_DIR) {
+                    report(path, "a folder inside an inbox folder is not read")
+                    continue
+                }
+                if name.lowercased().hasSuffix(".done"), access(String(path.dropLast(5)), F_OK) != 0 {
+                    report(path, "a done-marker without its file")
+                    continue
+                }
                 if candidates[path] == nil || name.lowercased().hasSuffix(".done") {
                     notice(folder, name, complete: false)
                 }
@@ -276,6 +314,10 @@ public final class Daemon {
                 candidates[path] = nil
                 unlink(path + ".done")
                 log.debug("file taken", ["path": path, "status": result.status.rawValue])
+            } catch let error as FileError where error.errno == ENOENT && Self.statAny(path) == nil {
+                // Renamed or deleted between the listing and the reading: nothing to take.
+                candidates[path] = nil
+                log.info("file gone before it was read", ["path": path])
             } catch {
                 candidate.failures += 1
                 let delay = min(300, Double(1 << min(candidate.failures, 8)))

@@ -404,12 +404,11 @@ public final class Intake {
             try Self.copy(entry.originalPath, to: destination)
         default:
             if !alreadyThere && !sourceExists {
+                // The ledger says where the original is; here it is nowhere, and says so.
                 log.warning(
                     "original gone before it could be archived",
-                    [
-                        "fileNumber": String(entry.id),
-                        "path": entry.originalPath,
-                    ])
+                    ["fileNumber": String(entry.id), "path": entry.originalPath])
+                return "gone: no longer at \(entry.originalPath) after its commit"
             }
         }
         return destination
