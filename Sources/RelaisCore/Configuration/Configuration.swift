@@ -35,6 +35,28 @@ public struct Configuration: Sendable {
 
     public func client(_ id: String) -> ClientConfiguration? { clients.first { $0.id == id } }
 
+    /// The folders Relais moves files between must be distinct and none inside another: an
+    /// archive inside the inbox would be watched as if clients had sent it.
+    func checkFolders() throws {
+        let folders = [("inbox", inbox), ("archive", archive), ("rejected", rejected), ("outbox", outbox),
+            ("staging", staging)]
+        for (i, a) in folders.enumerated() {
+            for b in folders[(i + 1)...] {
+                if a.1 == b.1 {
+                    throw ConfigurationError("\(a.0) and \(b.0): both are \(a.1); each needs a folder of its own")
+                }
+                if a.1.hasPrefix(b.1 + "/") || b.1.hasPrefix(a.1 + "/") {
+                    let (inner, outer) = a.1.hasPrefix(b.1 + "/") ? (a, b) : (b, a)
+                    throw ConfigurationError("\(inner.0): \(inner.1) is inside \(outer.0) (\(outer.1)); "
+                        + "keep the folders apart")
+                }
+            }
+        }
+        for client in clients where client.channels.isEmpty {
+            throw ConfigurationError("client \"\(client.id)\": channels is empty; give at least one channel")
+        }
+    }
+
     /// Reads and checks a configuration file.
     public static func load(_ path: String) throws -> Configuration {
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -73,7 +95,7 @@ public struct Configuration: Sendable {
             guard let node = root.optional(key) else { return fallback }
             let value = try node.number()
             guard value > 0, value <= 86_400 else {
-                throw ConfigurationError("\(key): expected seconds between 0 and 86400")
+                throw ConfigurationError("\(key): expected a number of seconds above 0 and at most 86400, not \(value)")
             }
             return value
         }
@@ -101,7 +123,8 @@ public struct Configuration: Sendable {
         for node in clientNodes {
             var client = try ClientConfiguration.parse(node, folder: folder)
             client.profile.xmlSchema = xmlSchema
-            if clients.contains(where: { $0.id == client.id }) {
+            // Ids name folders; two that differ only in case would share one on some filesystems.
+            if clients.contains(where: { $0.id.lowercased() == client.id.lowercased() }) {
                 throw ConfigurationError("\(node.path).id: client \"\(client.id)\" is configured twice")
             }
             clients.append(client)
@@ -119,6 +142,7 @@ public struct Configuration: Sendable {
         configuration.bureaus = try root.optional("bureaus").map {
             try BureauConfiguration.parse($0, agencyName: agency.name, folder: folder)
         }
+        try configuration.checkFolders()
         return configuration
     }
 }
@@ -225,6 +249,10 @@ public struct ClientConfiguration: Sendable {
                     }
                     profile.columns[field] = .position(position)
                 }
+            }
+            let names = profile.columns.values.compactMap { if case .name(let n) = $0 { return HeaderDictionary.fold(n) } else { return nil } }
+            if Set(names).count != names.count {
+                throw ConfigurationError("\(n.path): two fields are given the same column name")
             }
             let positions = profile.columns.values.compactMap {
                 if case .position(let p) = $0 { return p } else { return nil }

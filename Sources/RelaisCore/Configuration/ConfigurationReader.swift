@@ -117,7 +117,8 @@ struct ConfigNode {
         let text = try string()
         guard let result = options[text] else {
             throw ConfigurationError(
-                "\(displayPath): \"\(text)\" is not one of \(options.keys.sorted().joined(separator: ", "))")
+                "\(displayPath): \(JSONText.string(text)) is not one of "
+                    + options.keys.sorted().map(JSONText.string).joined(separator: ", "))
         }
         return result
     }

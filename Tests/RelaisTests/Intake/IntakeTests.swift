@@ -214,6 +214,15 @@ struct ConfigurationTests {
                 "configured twice"
             ),
             ("{\(minimal), \"clients\": [}", "not valid JSON"),
+        ("{\(minimal), \"clients\": [],}", "line 1"),
+        ("{\(minimal), \"store\": \"t.sqlite\", \"clients\": []}", "store: the key is given twice"),
+        ("{\"store\": \"s\", \"inbox\": \"a/in\", \"archive\": \"a\", \"outbox\": \"o\", \"clients\": []}",
+         "inbox: /etc/relais/a/in is inside archive"),
+        ("{\"store\": \"s\", \"inbox\": \"x\", \"archive\": \"x\", \"outbox\": \"o\", \"clients\": []}",
+         "each needs a folder of its own"),
+        ("{\(minimal), \"clients\": [{\"id\": \"acme\", \"name\": \"A\"}, {\"id\": \"ACME\", \"name\": \"B\"}]}",
+         "configured twice"),
+        ("{\(minimal), \"rescanSeconds\": 0, \"clients\": []}", "above 0"),
         ])
     func refused(json: String, message: String) {
         do {
