@@ -13,17 +13,22 @@ public final class CaseStore {
     public init(path: String) throws {
         self.path = path
         db = try SQLiteConnection(path: path)
-        try db.execute("PRAGMA journal_mode = WAL")
-        try db.execute("PRAGMA foreign_keys = ON")
-        // FULL: a commit is on disk before it returns. The original file is moved out of the
-        // inbox right after its commit; with a weaker setting a power cut could undo the commit
-        // after the move, and the file would be lost.
-        try db.execute("PRAGMA synchronous = FULL")
-        // 8 MiB of page cache: large files ingest as fast as with more, and the process's peak
-        // memory stays well under 64 MiB however large the file (see Benchmarks/).
-        try db.execute("PRAGMA cache_size = -8192")
-        try db.execute("PRAGMA temp_store = MEMORY")
-        try migrate()
+        do {
+            try db.execute("PRAGMA journal_mode = WAL")
+            try db.execute("PRAGMA foreign_keys = ON")
+            // FULL: a commit is on disk before it returns. The original file is moved out of the
+            // inbox right after its commit; with a weaker setting a power cut could undo the commit
+            // after the move, and the file would be lost.
+            try db.execute("PRAGMA synchronous = FULL")
+            // 8 MiB of page cache: large files ingest as fast as with more, and the process's peak
+            // memory stays well under 64 MiB however large the file (see Benchmarks/).
+            try db.execute("PRAGMA cache_size = -8192")
+            try db.execute("PRAGMA temp_store = MEMORY")
+            try checkIsRelaisStore()
+            try migrate()
+        } catch let error as SQLiteError {
+            throw SQLiteError(code: error.code, message: "the case store \(path): \(error.message)", sql: error.sql)
+        }
     }
 
     public func close() throws { try db.close() }
@@ -31,6 +36,24 @@ public final class CaseStore {
     /// The schema version this store is at.
     public func schemaVersion() throws -> Int {
         Int(try db.scalar("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")?.int ?? 0)
+    }
+
+    /// A database that has tables but no record of Relais's migrations is another program's:
+    /// migrating it would mix two schemas.
+    private func checkIsRelaisStore() throws {
+        let tables = try db.scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'")?.int ?? 0
+        let ours = try db.scalar(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")?.int ?? 0
+        if tables > 0 && ours == 0 {
+            throw SQLiteError(code: 0, message: "not a Relais case store (it has tables, but no schema_migrations)",
+                sql: nil)
+        }
+        if ours > 0, let newest = try db.scalar("SELECT MAX(version) FROM schema_migrations")?.int,
+            newest > Int64(Schema.migrations.map(\.version).max() ?? 0)
+        {
+            throw SQLiteError(code: 0, message: "made by a newer Relais (schema version \(newest)); "
+                + "this one knows versions up to \(Schema.migrations.map(\.version).max() ?? 0)", sql: nil)
+        }
     }
 
     /// Applies, in order, every migration the store has not recorded. Each migration is
