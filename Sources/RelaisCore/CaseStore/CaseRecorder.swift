@@ -192,13 +192,13 @@ extension CaseStore {
     /// Records a file and the cases it creates in one transaction: either the ledger row and
     /// every case are committed together, or nothing is.
     public func recordFile(
-        _ file: ReceivedFile, reading: FileReading, openedOn: CalendarDate,
+        _ file: ReceivedFile, reading: FileReading, openedOn: CalendarDate, again: Bool = false,
         _ body: (CaseRecorder) throws -> Void
     ) throws -> (fileID: Int64, reading: FileReading) {
         try transaction {
             // Checked again under the write lock: another process may have recorded the same
             // content since the intake looked.
-            if let earlier = try ingestedFile(clientID: file.clientID, sha256: file.survey.sha256) {
+            if !again, let earlier = try ingestedFile(clientID: file.clientID, sha256: file.survey.sha256) {
                 throw AlreadyIngested(earlier: earlier)
             }
             let fileID = try insertLedgerRow(

@@ -198,20 +198,24 @@ enum IngestCommand {
     static let command = Command(
         name: "ingest", summary: "take files once, as the daemon would, and print what became of each",
         usage: """
-            Usage: relais ingest --config FILE --client ID --channel CHANNEL FILE...
+            Usage: relais ingest --config FILE --client ID --channel CHANNEL [--again] FILE...
 
-            Reads each FILE as an assignment from client ID received through CHANNEL
-            (drop, sftp, portal, fax, mail, email), records it in the case store exactly once,
-            writes the client's documents, and archives a copy (the file itself is left in place).
-            Prints one JSON object per file: file, status (ingested, duplicate-file, refused),
-            accepted, duplicates, rejected, rejects [{line, field, reason}], reason,
-            acknowledgement.
+            Reads each FILE (assignments, or client updates) from client ID received through
+            CHANNEL (drop, sftp, portal, fax, mail, email), records it in the case store exactly
+            once, writes the client's documents, and archives a copy (the file itself is left in
+            place). Prints one JSON object per file: file, status (ingested, duplicate-file,
+            refused), fileNumber, accepted, updates, duplicates, rejected, inReview,
+            rejects [{line, field, reason}], duplicateRows [{line, clientRef, ourRef}],
+            listsTruncated, unusedColumns, reason, acknowledgement, rejectReport, and
+            controlTotal when the file prints one.
+            --again reads a file whose content was ingested before (after its client's profile
+            was corrected, say): rows that became cases the first time are then duplicates.
             Exits 0 when every file was processed, whatever its rows held.
             """,
         run: run)
 
     static func run(_ words: [String]) throws -> Int32 {
-        let arguments = try Arguments(words, valued: ["config", "client", "channel"])
+        let arguments = try Arguments(words, valued: ["config", "client", "channel"], flagNames: ["again"])
         let configuration = try RelaisCommandLine.configuration(arguments)
         let client = try RelaisCommandLine.client(configuration, try arguments.required("client"))
         let channelName = try arguments.required("channel")
@@ -222,13 +226,14 @@ enum IngestCommand {
         }
         guard !arguments.operands.isEmpty else { throw UsageError("no FILE given") }
         let store = try RelaisCommandLine.openStore(configuration)
-        let intake = Intake(configuration: configuration, store: store, log: Log(level: .warning))
+        let intake = Intake(
+            configuration: configuration, store: store, log: Log(level: max(.warning, configuration.logLevel)))
         var failed = false
         for path in arguments.operands {
             do {
                 let result = try intake.ingest(
                     path: path, client: client, channel: channel, source: "command line",
-                    disposal: .copy)
+                    disposal: .copy, again: arguments.has("again"))
                 RelaisCommandLine.printOut(result.json)
             } catch {
                 failed = true

@@ -119,9 +119,13 @@ public final class Intake {
     }
 
     /// Takes one file for a client through a channel.
+    ///
+    /// With `again`, content already ingested for the client is read once more, as a new file:
+    /// for a file whose rows were rejected before the client's profile was corrected. Rows that
+    /// became cases the first time are then duplicates, reported as such; nothing is overwritten.
     public func ingest(
         path: String, client: ClientConfiguration, channel: Channel, source: String,
-        disposal: Disposal
+        disposal: Disposal, again: Bool = false
     ) throws -> IngestResult {
         let name = path.split(separator: "/").last.map(String.init) ?? path
 
@@ -145,7 +149,7 @@ public final class Intake {
 
         // The same content for the same client: either the crash case (committed, not yet moved)
         // or a delivery made twice.
-        if let earlier = try store.ingestedFile(clientID: client.id, sha256: survey.sha256) {
+        if !again, let earlier = try store.ingestedFile(clientID: client.id, sha256: survey.sha256) {
             return try duplicate(of: earlier, received, client: client, disposal: disposal)
         }
 
@@ -166,7 +170,7 @@ public final class Intake {
         }
         let recorded: (fileID: Int64, reading: FileReading)
         do {
-            recorded = try recordRows(received, reading: reading, reader: reader, before: info)
+            recorded = try recordRows(received, reading: reading, reader: reader, before: info, again: again)
         } catch let race as AlreadyIngested {
             return try duplicate(of: race.earlier, received, client: client, disposal: disposal)
         }
@@ -205,11 +209,11 @@ public final class Intake {
     /// when its hash was taken, and a file that changed is not recorded (the transaction rolls
     /// back, and the daemon takes it again once it holds still).
     private func recordRows(_ received: ReceivedFile, reading: FileReading, reader: AssignmentFileReader,
-        before: stat) throws -> (fileID: Int64, reading: FileReading)
+        before: stat, again: Bool) throws -> (fileID: Int64, reading: FileReading)
     {
         var rowsSeen = 0
         let handOff = ReaderHandOff(reader)
-        return try store.recordFile(received, reading: reading, openedOn: today()) { recorder in
+        return try store.recordFile(received, reading: reading, openedOn: today(), again: again) { recorder in
             try RowPipeline.run(read: { emit in try handOff.reader.read(emit) }) { outcome in
                 switch outcome {
                 case .assignment(let line, let assignment):

@@ -58,6 +58,20 @@ struct IntakeTests {
         #expect(again.rejectReport != nil)
     }
 
+    @Test("a file read again makes its earlier cases duplicates, never second cases")
+    func again() throws {
+        let w = try Workspace()
+        let path = try w.write("in/liste.csv", "No de compte;Nom;Solde;Date de naissance\nA-1;Ann Roy;5,00;03/04/1980\nA-2;Bob Roy;6,00;\n")
+        let first = try w.ingestFile(path)
+        #expect(first.accepted == 1 && first.rejected == 1)
+        let again = try w.intake().ingest(path: path, client: w.configuration.client("meubles")!, channel: .drop,
+            source: "command line", disposal: .copy, again: true)
+        #expect(again.status == .ingested)
+        #expect(again.duplicates == 1)
+        #expect(again.rejected == 1)
+        #expect(try w.cases().count == 1, "nothing is overwritten, nothing counted twice")
+    }
+
     @Test("the same content from another client is that client's own file")
     func sameContentOtherClient() throws {
         let w = try Workspace()
