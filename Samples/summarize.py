@@ -4,12 +4,14 @@ import sys
 
 for line in sys.stdin:
     r = json.loads(line)
-    print(f"   status {r['status']}: {r['accepted']} cases opened, {r['duplicates']} duplicates, "
-          f"{r['rejected']} rows rejected")
+    print(f"   status {r['status']}: {r['accepted']} cases opened, {r.get('updates', 0)} updates applied, "
+          f"{r['duplicates']} duplicates, {r['rejected']} rows rejected, {r.get('inReview', 0)} rows in review")
     for d in r["duplicateRows"]:
         print(f"   line {d['line']}: duplicate of our open case {d['ourRef']} ({d['clientRef']})")
     for x in r["rejects"]:
         print(f"   line {x['line']}, field {x['field']}: {x['reason']}")
+    if r.get("unusedColumns"):
+        print(f"   columns not used: {', '.join(r['unusedColumns'])}")
     if r["reason"]:
         print(f"   reason: {r['reason']}")
     total = r.get("controlTotal")
