@@ -90,6 +90,26 @@ public struct FileSurvey: Sendable {
         return (.windows1252, "Windows-1252 / ISO-8859-1 (identical for this file)")
     }
 
+    /// The encoding to read the file in: the client profile's when it names one and the bytes
+    /// agree, otherwise what the bytes prove; with a note for the log. Refuses a file the
+    /// profile's UTF-8 contradicts, and one that mixes valid UTF-8 with bytes that are not
+    /// (a file damaged, or pasted together from two encodings: either reading would misread part).
+    public func encoding(for profile: ClientProfile) throws -> (encoding: TextEncoding, note: String) {
+        if let named = profile.encoding {
+            if named == .utf8 && !isValidUTF8 {
+                throw FileRefusal("the client profile says UTF-8, but the file has bytes that are not valid UTF-8")
+            }
+            return (named, "\(named.rawValue) (client profile)")
+        }
+        if let offset = firstInvalidUTF8, utf8Sequences > 0 {
+            throw FileRefusal(
+                "the file mixes UTF-8 with bytes that are not UTF-8 (the first at offset \(offset)); "
+                    + "save it again in a single encoding")
+        }
+        let detected = detectedEncoding()
+        return (detected.encoding ?? .utf8, detected.note)
+    }
+
     /// The byte that ends a line: a line feed, or a carriage return in files that have no
     /// line feed at all (old Mac exports).
     public var lineTerminator: UInt8 { lineFeeds == 0 && carriageReturns > 0 ? 0x0D : 0x0A }

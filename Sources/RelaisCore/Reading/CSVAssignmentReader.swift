@@ -85,29 +85,7 @@ public final class CSVAssignmentReader {
             throw FileRefusal("the file is not text: it has a NUL byte at offset \(offset)")
         }
 
-        // Encoding: the profile's when it names one and the bytes agree; otherwise what the
-        // bytes prove.
-        let encoding: TextEncoding
-        let encodingNote: String
-        if let named = profile.encoding {
-            if named == .utf8 && !survey.isValidUTF8 {
-                throw FileRefusal(
-                    "the client profile says UTF-8, but the file has bytes that are not valid UTF-8")
-            }
-            encoding = named
-            encodingNote = "\(named.rawValue) (client profile)"
-        } else {
-            let detected = survey.detectedEncoding()
-            // Valid UTF-8 sequences and bytes that are not: a file damaged or pasted together
-            // from two encodings. Reading it as either would misread part of it.
-            if let offset = survey.firstInvalidUTF8, survey.utf8Sequences > 0 {
-                throw FileRefusal(
-                    "the file mixes UTF-8 with bytes that are not UTF-8 (the first at offset \(offset)); "
-                        + "save it again in a single encoding")
-            }
-            encoding = detected.encoding ?? .utf8
-            encodingNote = detected.note
-        }
+        let (encoding, encodingNote) = try survey.encoding(for: profile)
 
         let delimiter = profile.delimiter ?? Self.sniffDelimiter(survey.head)
 

@@ -120,18 +120,7 @@ public final class FixedWidthAssignmentReader {
             throw FileRefusal(
                 "the file is in UTF-16; fixed-width files are read in UTF-8, Windows-1252 or ISO-8859-1")
         }
-        if let named = profile.encoding {
-            if named == .utf8 && !survey.isValidUTF8 {
-                throw FileRefusal(
-                    "the client profile says UTF-8, but the file has bytes that are not valid UTF-8")
-            }
-            encoding = named
-            encodingNote = "\(named.rawValue) (client profile)"
-        } else {
-            let detected = survey.detectedEncoding()
-            encoding = detected.encoding ?? .utf8
-            encodingNote = detected.note
-        }
+        (encoding, encodingNote) = try survey.encoding(for: profile)
 
         // Order of records, counts, totals (under each reading of the decimal mark, since the
         // whole file decides which one holds), and the fields' evidence.
