@@ -101,6 +101,13 @@ public final class Daemon {
                 "folders": String(watcher.watchedCount), "inbox": configuration.inbox,
                 "settleSeconds": String(configuration.settleSeconds),
             ])
+        // Said at once rather than on the first XML file a client sends.
+        let schemas = Set(configuration.clients.compactMap { $0.profile.xmlSchema })
+        for schema in schemas.sorted() where access(schema, R_OK) != 0 {
+            log.warning(
+                "the XML schema cannot be read: files in Relais's own XML will be refused",
+                ["path": schema, "error": String(cString: strerror(errno))])
+        }
 
         while !stopping {
             notifier.keepAlive()
