@@ -349,5 +349,13 @@ enum Schema {
             ALTER TABLE files ADD COLUMN unused_columns TEXT;
             """
         ),
+        (
+            6,
+            """
+            -- A bureau file sent to the bureau's SFTP server: when, or the last reason it could not be.
+            ALTER TABLE bureau_files ADD COLUMN uploaded_at TEXT;
+            ALTER TABLE bureau_files ADD COLUMN upload_error TEXT;
+            """
+        ),
     ]
 }

@@ -42,6 +42,8 @@ public struct BureauConfiguration: Sendable {
         /// Each record ends with a newline (Metro 2 only; the CSV always has line ends).
         public var newline: Bool
         public var gpg: GPGSettings?
+        /// The bureau's SFTP server, when its files are sent there as well as to its outbox.
+        public var upload: (endpoint: SSHEndpoint, remoteFolder: String)?
     }
 
     /// Encryption with the bureau's public key: the key is named by fingerprint, key id or
@@ -57,7 +59,7 @@ public struct BureauConfiguration: Sendable {
         "reporterName", "reporterAddress", "reporterPhone", "equifax", "acces", "$comment",
     ]
     static let feedKeys: Set<String> = [
-        "identificationNumber", "programIdentifier", "outbox", "dayOfMonth", "waitingDays", "newline", "gpg",
+        "identificationNumber", "programIdentifier", "outbox", "dayOfMonth", "waitingDays", "newline", "gpg", "sftp",
         "$comment",
     ]
 
@@ -115,7 +117,8 @@ public struct BureauConfiguration: Sendable {
             result.feeds[bureau] = Feed(
                 bureau: bureau, identificationNumber: identification,
                 programIdentifier: program, outbox: resolve(outbox), dayOfMonth: day, waitingDays: waiting,
-                newline: try feed.optional("newline")?.bool() ?? true, gpg: gpg)
+                newline: try feed.optional("newline")?.bool() ?? true, gpg: gpg,
+                upload: try feed.optional("sftp").map { try SFTPConfiguration.parseUpload($0, folder: folder) })
         }
         return result
     }

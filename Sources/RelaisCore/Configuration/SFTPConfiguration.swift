@@ -59,20 +59,40 @@ public struct SFTPConfiguration: Sendable {
         "operationTimeoutSeconds", "keepaliveSeconds", "maxFilesPerPoll", "delivery", "$comment",
     ]
 
-    /// Reads a client's `sftp` object; relative file paths are taken from `folder`.
-    static func parse(_ node: ConfigNode, folder: String) throws -> SFTPConfiguration {
+    /// The keys of a bureau's `sftp` object: the server, and the folder its files go to.
+    static let uploadKeys: Set<String> = [
+        "host", "port", "user", "identityFile", "passphraseFile", "passwordFile", "knownHosts",
+        "remoteFolder", "connectTimeoutSeconds", "operationTimeoutSeconds", "keepaliveSeconds",
+    ]
+
+    /// Reads an `sftp` object that only names a server and a folder to upload to (a bureau's).
+    static func parseUpload(_ node: ConfigNode, folder: String) throws -> (endpoint: SSHEndpoint, remoteFolder: String) {
+        try refusePassword(node)
+        let object = try node.object(allowed: uploadKeys)
+        let reader = Reader(object: object, node: node, folder: folder)
+        return (try reader.endpoint(), try reader.remoteFolder(try object.required("remoteFolder")))
+    }
+
+    private static func refusePassword(_ node: ConfigNode) throws {
         if case .object(let members) = node.value, members["password"] != nil {
             throw ConfigurationError(
                 "\(node.child("password")): a password is never written in the configuration; "
                     + "put it alone in a file readable only by relais and name that file in \"passwordFile\"")
         }
-        let object = try node.object(allowed: keys)
+    }
+
+    /// The readers of one `sftp` object's members, shared by a client's and a bureau's.
+    private struct Reader {
+        let object: ConfigObject
+        let node: ConfigNode
+        let folder: String
 
         func text(_ key: String) throws -> String {
             let value = try object.required(key).string()
             guard !value.isEmpty else { throw ConfigurationError("\(node.child(key)): must not be empty") }
             return value
         }
+
         func file(_ key: String) throws -> String? {
             guard let n = object.optional(key) else { return nil }
             let raw = try n.string()
@@ -80,14 +100,16 @@ public struct SFTPConfiguration: Sendable {
             return raw.hasPrefix("/")
                 ? raw : URL(fileURLWithPath: folder).appendingPathComponent(raw).standardizedFileURL.path
         }
+
         func seconds(_ key: String, default fallback: Double) throws -> Double {
             guard let n = object.optional(key) else { return fallback }
             let value = try n.number()
             guard value > 0, value <= 86_400 else {
-                throw ConfigurationError("\(n.path): expected seconds between 0 and 86400")
+                throw ConfigurationError("\(n.path): expected a number of seconds above 0 and at most 86400")
             }
             return value
         }
+
         func remoteFolder(_ n: ConfigNode) throws -> String {
             var value = try n.string()
             guard !value.isEmpty else { throw ConfigurationError("\(n.path): must not be empty") }
@@ -95,37 +117,63 @@ public struct SFTPConfiguration: Sendable {
             return value
         }
 
-        let host = try text("host")
-        var port = 22
-        if let n = object.optional("port") {
-            port = try n.integer()
-            guard (1...65_535).contains(port) else {
-                throw ConfigurationError("\(n.path): a port is 1 to 65535")
+        /// The server, the account and how Relais proves who it is.
+        func endpoint() throws -> SSHEndpoint {
+            let host = try text("host")
+            var port = 22
+            if let n = object.optional("port") {
+                port = try n.integer()
+                guard (1...65_535).contains(port) else {
+                    throw ConfigurationError("\(n.path): a port is 1 to 65535")
+                }
             }
-        }
-        let user = try text("user")
+            let user = try text("user")
 
-        let credential: SSHEndpoint.Credential
-        switch (try file("identityFile"), try file("passwordFile")) {
-        case (let identity?, nil):
-            credential = .key(file: identity, passphraseFile: try file("passphraseFile"))
-        case (nil, let password?):
-            if object.optional("passphraseFile") != nil {
-                throw ConfigurationError("\(node.child("passphraseFile")): only with an identityFile")
+            let credential: SSHEndpoint.Credential
+            switch (try file("identityFile"), try file("passwordFile")) {
+            case (let identity?, nil):
+                credential = .key(file: identity, passphraseFile: try file("passphraseFile"))
+            case (nil, let password?):
+                if object.optional("passphraseFile") != nil {
+                    throw ConfigurationError("\(node.child("passphraseFile")): only with an identityFile")
+                }
+                credential = .passwordFile(password)
+            case (nil, nil):
+                throw ConfigurationError(
+                    "\(node.displayPath): give \"identityFile\" (a private key) or \"passwordFile\"")
+            case (_?, _?):
+                throw ConfigurationError(
+                    "\(node.displayPath): give \"identityFile\" or \"passwordFile\", not both")
             }
-            credential = .passwordFile(password)
-        case (nil, nil):
-            throw ConfigurationError(
-                "\(node.displayPath): give \"identityFile\" (a private key) or \"passwordFile\"")
-        case (_?, _?):
-            throw ConfigurationError(
-                "\(node.displayPath): give \"identityFile\" or \"passwordFile\", not both")
+            guard let knownHosts = try file("knownHosts") else {
+                throw ConfigurationError(
+                    "\(node.child("knownHosts")): required key is missing (the server's host key "
+                        + "is always checked)")
+            }
+            var keepalive = 30
+            if let n = object.optional("keepaliveSeconds") {
+                keepalive = try n.integer()
+                guard (0...3600).contains(keepalive) else {
+                    throw ConfigurationError("\(n.path): 0 (none) to 3600")
+                }
+            }
+            return SSHEndpoint(
+                host: host, port: port, user: user, credential: credential, knownHosts: knownHosts,
+                connectTimeout: try seconds("connectTimeoutSeconds", default: 15),
+                operationTimeout: try seconds("operationTimeoutSeconds", default: 60), keepaliveSeconds: keepalive)
         }
-        guard let knownHosts = try file("knownHosts") else {
-            throw ConfigurationError(
-                "\(node.child("knownHosts")): required key is missing (the server's host key "
-                    + "is always checked)")
+    }
+
+    /// Reads a client's `sftp` object; relative file paths are taken from `folder`.
+    static func parse(_ node: ConfigNode, folder: String) throws -> SFTPConfiguration {
+        try refusePassword(node)
+        let object = try node.object(allowed: keys)
+        let reader = Reader(object: object, node: node, folder: folder)
+        func seconds(_ key: String, default fallback: Double) throws -> Double {
+            try reader.seconds(key, default: fallback)
         }
+        func remoteFolder(_ n: ConfigNode) throws -> String { try reader.remoteFolder(n) }
+        let endpoint = try reader.endpoint()
 
         let afterPickupNode = try object.required("afterPickup")
         let afterPickup: AfterPickup
@@ -142,14 +190,6 @@ public struct SFTPConfiguration: Sendable {
             maxFiles = try n.integer()
             guard maxFiles >= 1 else { throw ConfigurationError("\(n.path): at least 1") }
         }
-        var keepalive = 30
-        if let n = object.optional("keepaliveSeconds") {
-            keepalive = try n.integer()
-            guard (0...3600).contains(keepalive) else {
-                throw ConfigurationError("\(n.path): 0 (none) to 3600")
-            }
-        }
-
         var delivery: Delivery?
         if let n = object.optional("delivery") {
             let d = try n.object(allowed: ["remoteFolder", "existingName"])
@@ -162,11 +202,6 @@ public struct SFTPConfiguration: Sendable {
                 remoteFolder: try remoteFolder(try d.required("remoteFolder")), existingName: rule)
         }
 
-        let endpoint = SSHEndpoint(
-            host: host, port: port, user: user, credential: credential, knownHosts: knownHosts,
-            connectTimeout: try seconds("connectTimeoutSeconds", default: 15),
-            operationTimeout: try seconds("operationTimeoutSeconds", default: 60), keepaliveSeconds: keepalive
-        )
         return SFTPConfiguration(
             endpoint: endpoint, remoteFolder: try remoteFolder(try object.required("remoteFolder")),
             pattern: try object.optional("pattern")?.string() ?? "*",

@@ -93,6 +93,7 @@ public final class Daemon {
         var bureauSchedule = BureauSchedule(configuration: configuration, log: log)
         bureauSchedule.progress = { [notifier] in notifier.keepAlive() }
         bureauSchedule.runDue(store: store, today: CalendarDate.today())
+        BureauUpload(configuration: configuration, log: log).sendPending(store: store)
         var nextRescan = Clock.monotonic() + configuration.rescanSeconds
         notifier.send("READY=1\nSTATUS=watching \(watcher.watchedCount) inbox folders")
         log.info(
@@ -134,6 +135,7 @@ public final class Daemon {
             if Clock.monotonic() >= nextRescan {
                 scan(watcher: watcher)
                 bureauSchedule.runDue(store: store, today: CalendarDate.today())
+                BureauUpload(configuration: configuration, log: log).sendPending(store: store)
                 nextRescan = Clock.monotonic() + configuration.rescanSeconds
             }
             takeReadyFiles(intake: intake, signals: signals, watcher: watcher)

@@ -27,7 +27,7 @@ final class BureauTestStore {
     private var fileID: Int64 = 0
     private var nextRef = 1
 
-    init(newline: Bool = true, waitingDays: Int = 30, gpg: String? = nil) throws {
+    init(newline: Bool = true, waitingDays: Int = 30, gpg: String? = nil, sftp: String? = nil) throws {
         folder = NSTemporaryDirectory() + "relais-bureau-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let config = """
@@ -40,7 +40,8 @@ final class BureauTestStore {
                 "reporterPhone": "5145550100",
                 "equifax": { "identificationNumber": "ACCES00001", "programIdentifier": "EFXPROG001",
                   "outbox": "bureaus/equifax", "dayOfMonth": 5, "waitingDays": \(waitingDays),
-                  "newline": \(newline) \(gpg.map { ", \"gpg\": \($0)" } ?? "") },
+                  "newline": \(newline) \(gpg.map { ", \"gpg\": \($0)" } ?? "")
+                  \(sftp.map { ", \"sftp\": \($0)" } ?? "") },
                 "acces": { "identificationNumber": "AC123", "outbox": "bureaus/acces", "dayOfMonth": 7,
                   "waitingDays": \(waitingDays) }
               }
