@@ -27,6 +27,11 @@ struct Wording {
 
     func pick(_ french: String, _ english: String) -> String { language == .french ? french : english }
 
+    /// A refusal's reason in the client's language (English reasons are the originals).
+    func reason(_ english: String) -> String {
+        language == .french ? FrenchReasons.translate(english) ?? english : english
+    }
+
     /// `4 décembre 2026` / `December 4, 2026`.
     func date(_ date: CalendarDate) -> String {
         let french = [
@@ -168,9 +173,11 @@ public struct RejectReport {
             w.pick("Raison", "Reason"),
         ]))
         if file.outcome != .ingested {
-            try sink.write(CSVText.line([file.name, "", "", file.reason ?? ""]))
+            try sink.write(CSVText.line([file.name, "", "", w.reason(file.reason ?? "")]))
         }
-        try rows { row in try sink.write(CSVText.line([file.name, String(row.line), row.field ?? "", row.reason])) }
+        try rows { row in
+            try sink.write(CSVText.line([file.name, String(row.line), row.field ?? "", w.reason(row.reason)]))
+        }
     }
 
     /// The report as a printable text document, written to a sink as it goes.
@@ -186,13 +193,13 @@ public struct RejectReport {
                 w.pick(
                     "Le fichier entier a été refusé ; aucun dossier n'a été ouvert.",
                     "The whole file was refused; no case was opened.") + "\n"
-            text += w.pick("Raison : ", "Reason: ") + (file.reason ?? "") + "\n"
+            text += w.pick("Raison : ", "Reason: ") + w.reason(file.reason ?? "") + "\n"
         case .duplicateFile:
             text +=
                 w.pick(
                     "Ce fichier a déjà été reçu ; aucun dossier n'a été ouvert.",
                     "This file was received before; no case was opened.") + "\n"
-            text += w.pick("Raison : ", "Reason: ") + (file.reason ?? "") + "\n"
+            text += w.pick("Raison : ", "Reason: ") + w.reason(file.reason ?? "") + "\n"
         case .ingested:
             text += w.pick("Dossiers ouverts : ", "Cases opened: ") + "\(file.accepted)\n"
             text += w.pick("Doublons : ", "Duplicates: ") + "\(file.duplicates)\n"
@@ -203,7 +210,7 @@ public struct RejectReport {
         let separator = w.pick(" : ", ": ")
         try rows { row in
             let field = row.field.map { " [\($0)]" } ?? ""
-            try sink.write(w.pick("Ligne ", "Line ") + "\(row.line)\(field)\(separator)\(row.reason)\n")
+            try sink.write(w.pick("Ligne ", "Line ") + "\(row.line)\(field)\(separator)\(w.reason(row.reason))\n")
         }
     }
 }
