@@ -144,6 +144,17 @@ public final class CaseRecorder {
 
     /// The first entry of every new case's status history, written for the whole file in one
     /// statement once its rows are recorded.
+    /// The first entry of one case's status history, for a case opened outside a file's
+    /// recording (from the review queue).
+    public func recordOpening(ourReference: String) throws {
+        guard let id = Int64(ourReference.dropFirst(2)) else { return }
+        try db.run(
+            """
+            INSERT INTO status_history (case_id, at, status, sub_status, reason, source)
+            SELECT id, ?, status, sub_status, 'assigned', ? FROM cases WHERE id = ?
+            """, [.text(at), .text(source), .integer(id)])
+    }
+
     func recordOpenings() throws {
         try db.run(
             """

@@ -184,7 +184,9 @@ extension CaseStore {
                 reading: FileReading(format: "review"))
             let ourReference: String
             switch try recorder.record(assignment, line: item.line) {
-            case .created(let reference): ourReference = reference
+            case .created(let reference):
+                ourReference = reference
+                try recorder.recordOpening(ourReference: reference)
             case .duplicate(let existing):
                 throw ReviewError(
                     "review item \(id): the client reference \(assignment.clientReference.quotedForReason) "
@@ -200,7 +202,7 @@ extension CaseStore {
                 : "opened \(ourReference) with \(changed) corrected"
             try db.run(
                 """
-                UPDATE review_items SET state = ?, case_id = (SELECT id FROM cases WHERE our_ref = ?),
+                UPDATE review_items SET state = ?, case_id = CAST(substr(?, 3) AS INTEGER),
                     resolved_by = ?,
                     resolved_at = ?, resolution = ? WHERE id = ?
                 """,
@@ -217,7 +219,7 @@ extension CaseStore {
                 + " by \(person)."
             try db.run(
                 """
-                INSERT INTO notes (case_id, at, author, text) SELECT id, ?, ?, ? FROM cases WHERE our_ref = ?
+                INSERT INTO notes (case_id, at, author, text) SELECT id, ?, ?, ? FROM cases WHERE id = CAST(substr(?, 3) AS INTEGER)
                 """, [.text(Timestamp.now()), .text(person), .text(note), .text(ourReference)])
             try db.run(
                 "UPDATE files SET accepted = accepted + 1 WHERE id = ?", [.integer(item.fileID)])

@@ -126,6 +126,10 @@ struct FaxListTests {
         // The case's history says it came from review, by whom.
         let notes = try bench.store.connection.rows("SELECT author, text FROM notes")
         #expect(notes.count == items.count)
+        // Every case has the first entry of its status history, those opened from review too.
+        let withoutHistory = try bench.store.connection.scalar(
+            "SELECT COUNT(*) FROM cases WHERE id NOT IN (SELECT case_id FROM status_history)")
+        #expect(withoutHistory == .integer(0))
         #expect(
             notes.allSatisfy {
                 $0[0].text == "marie" && ($0[1].text ?? "").contains("after review item")
