@@ -92,12 +92,7 @@ public struct Configuration: Sendable {
         }
 
         func seconds(_ key: String, default fallback: Double) throws -> Double {
-            guard let node = root.optional(key) else { return fallback }
-            let value = try node.number()
-            guard value > 0, value <= 86_400 else {
-                throw ConfigurationError("\(key): expected a number of seconds above 0 and at most 86400, not \(value)")
-            }
-            return value
+            try root.seconds(key, default: fallback)
         }
 
         var acknowledged: Set<Channel> = [.fax, .mail, .email]

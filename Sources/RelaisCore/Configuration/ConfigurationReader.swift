@@ -135,6 +135,25 @@ struct ConfigObject {
         return ConfigNode(value: value, path: node.child(key))
     }
 
+    /// A number of seconds under `key`, above 0 and at most a day; `fallback` when absent.
+    func seconds(_ key: String, default fallback: Double) throws -> Double {
+        guard let n = optional(key) else { return fallback }
+        let value = try n.number()
+        guard value > 0, value <= 86_400 else {
+            throw ConfigurationError("\(n.path): expected a number of seconds above 0 and at most 86400, not \(value)")
+        }
+        return value
+    }
+
+    /// A file path under `key`, taken from `folder` when relative; nil when absent.
+    func path(_ key: String, folder: String) throws -> String? {
+        guard let n = optional(key) else { return nil }
+        let raw = try n.string()
+        guard !raw.isEmpty else { throw ConfigurationError("\(n.path): must not be empty") }
+        return raw.hasPrefix("/")
+            ? raw : URL(fileURLWithPath: folder).appendingPathComponent(raw).standardizedFileURL.path
+    }
+
     func required(_ key: String) throws -> ConfigNode {
         guard let value = optional(key) else {
             throw ConfigurationError("\(node.child(key)): required key is missing")

@@ -93,21 +93,10 @@ public struct SFTPConfiguration: Sendable {
             return value
         }
 
-        func file(_ key: String) throws -> String? {
-            guard let n = object.optional(key) else { return nil }
-            let raw = try n.string()
-            guard !raw.isEmpty else { throw ConfigurationError("\(n.path): must not be empty") }
-            return raw.hasPrefix("/")
-                ? raw : URL(fileURLWithPath: folder).appendingPathComponent(raw).standardizedFileURL.path
-        }
+        func file(_ key: String) throws -> String? { try object.path(key, folder: folder) }
 
         func seconds(_ key: String, default fallback: Double) throws -> Double {
-            guard let n = object.optional(key) else { return fallback }
-            let value = try n.number()
-            guard value > 0, value <= 86_400 else {
-                throw ConfigurationError("\(n.path): expected a number of seconds above 0 and at most 86400")
-            }
-            return value
+            try object.seconds(key, default: fallback)
         }
 
         func remoteFolder(_ n: ConfigNode) throws -> String {
