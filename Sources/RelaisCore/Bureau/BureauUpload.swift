@@ -23,7 +23,8 @@ public struct BureauUpload {
             guard let feed = bureaus.feeds[bureau], let upload = feed.upload else { continue }
             do {
                 let waiting = try store.connection.rows(
-                    "SELECT id, path FROM bureau_files WHERE bureau = ? AND uploaded_at IS NULL ORDER BY month",
+                    "SELECT id, path FROM bureau_files WHERE bureau = ? AND uploaded_at IS "
+                        + "NULL ORDER BY month",
                     [.text(bureau.rawValue)])
                 guard !waiting.isEmpty else { continue }
                 let client: SFTPClient
@@ -44,17 +45,23 @@ public struct BureauUpload {
                         try store.connection.run(
                             "UPDATE bureau_files SET uploaded_at = ?, upload_error = NULL WHERE id = ?",
                             [.text(Timestamp.now()), .integer(id)])
-                        log.info("bureau file sent", ["bureau": bureau.rawValue, "server": client.server,
-                            "file": remote])
+                        log.info(
+                            "bureau file sent",
+                            [
+                                "bureau": bureau.rawValue, "server": client.server,
+                                "file": remote,
+                            ])
                         sent.append(path)
                     } catch {
-                        try store.connection.run("UPDATE bureau_files SET upload_error = ? WHERE id = ?",
+                        try store.connection.run(
+                            "UPDATE bureau_files SET upload_error = ? WHERE id = ?",
                             [.text("\(error)"), .integer(id)])
                         throw error
                     }
                 }
             } catch {
-                log.error("bureau file not sent; will retry", ["bureau": bureau.rawValue, "error": "\(error)"])
+                log.error(
+                    "bureau file not sent; will retry", ["bureau": bureau.rawValue, "error": "\(error)"])
             }
         }
         return sent
@@ -77,12 +84,15 @@ public struct BureauUpload {
             offset += Int64(piece.count)
             return piece
         }
-        guard written == Int64(info.st_size), let there = try client.stat(temporary), there.size == written else {
-            throw client.ssh.failure("check \(temporary)", "the server holds a different size than the \(info.st_size) bytes sent")
+        guard written == Int64(info.st_size), let there = try client.stat(temporary), there.size == written
+        else {
+            throw client.ssh.failure(
+                "check \(temporary)", "the server holds a different size than the \(info.st_size) bytes sent")
         }
         if try !client.renameIfAbsent(temporary, to: final) {
             guard try client.posixRename(temporary, to: final) else {
-                throw client.ssh.failure("rename \(temporary)", "\(final) exists and the server cannot replace it")
+                throw client.ssh.failure(
+                    "rename \(temporary)", "\(final) exists and the server cannot replace it")
             }
         }
         return final

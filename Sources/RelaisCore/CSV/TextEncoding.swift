@@ -97,7 +97,8 @@ public struct FileSurvey: Sendable {
     public func encoding(for profile: ClientProfile) throws -> (encoding: TextEncoding, note: String) {
         if let named = profile.encoding {
             if named == .utf8 && !isValidUTF8 {
-                throw FileRefusal("the client profile says UTF-8, but the file has bytes that are not valid UTF-8")
+                throw FileRefusal(
+                    "the client profile says UTF-8, but the file has bytes that are not valid UTF-8")
             }
             return (named, "\(named.rawValue) (client profile)")
         }

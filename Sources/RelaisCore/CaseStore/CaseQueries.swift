@@ -55,7 +55,8 @@ extension CaseStore {
 
     public func performance(clientID: String) throws -> Performance {
         let row = try db.rows(
-            "SELECT COUNT(*), COALESCE(SUM(assigned_cents), 0), COALESCE(SUM(recovered_cents), 0) FROM cases WHERE client_id = ?",
+            "SELECT COUNT(*), COALESCE(SUM(assigned_cents), 0), COALESCE(SUM(recovered_cents), "
+                + "0) FROM cases WHERE client_id = ?",
             [.text(clientID)])[0]
         return Performance(
             cases: Int(row[0].int ?? 0), assigned: Money(cents: row[1].int ?? 0),

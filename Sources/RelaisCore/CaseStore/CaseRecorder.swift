@@ -44,19 +44,23 @@ public final class CaseRecorder {
             """
             INSERT INTO cases (id, client_id, client_ref, kind, opened_on, assigned_cents, principal_cents,
                 interest_cents, fees_cents, balance_cents, status, sub_status, original_creditor,
-                creditor_classification, charge_off_date, first_delinquency_date, last_payment_date, file_id, file_line)
+                creditor_classification, charge_off_date, first_delinquency_date,
+                    last_payment_date, file_id, file_line)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         insertDebtor = try db.prepare(
             """
-            INSERT INTO debtors (case_id, role, name_as_given, first_name, last_name, company_name, address_line1,
-                address_line2, city, province, postal_code, country, phone_home, phone_work, phone_mobile, email,
+            INSERT INTO debtors (case_id, role, name_as_given, first_name, last_name, company_name,
+                address_line1,
+                address_line2, city, province, postal_code, country, phone_home, phone_work,
+                    phone_mobile, email,
                 language, birth_date, sin)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         insertNote = try db.prepare("INSERT INTO notes (case_id, at, author, text) VALUES (?, ?, ?, ?)")
         insertReject = try db.prepare(
-            "INSERT INTO rejects (file_id, line, field, reason, client_ref, duplicate_of) VALUES (?, ?, ?, ?, ?, ?)"
+            "INSERT INTO rejects (file_id, line, field, reason, client_ref, duplicate_of) "
+                + "VALUES (?, ?, ?, ?, ?, ?)"
         )
         findOpen = try db.prepare(
             "SELECT id, our_ref FROM cases WHERE client_id = ? AND client_ref = ? AND status <> 'closed'")
@@ -112,7 +116,8 @@ public final class CaseRecorder {
             try insertReject.bind([
                 .integer(fileID), .integer(Int64(line)), .text(reading.heading(.clientReference)),
                 .text(
-                    "duplicate: the client reference \(assignment.clientReference.quotedForReason) is already our open case \(existingRef)"
+                    "duplicate: the client reference "
+                        + "\(assignment.clientReference.quotedForReason) is already our open case \(existingRef)"
                 ),
                 .text(assignment.clientReference), .integer(existingID),
             ])
@@ -223,7 +228,8 @@ extension CaseStore {
             let r = recorder.reading
             try db.run(
                 """
-                UPDATE files SET records = ?, accepted = ?, duplicates = ?, rejected = ?, printed_total_cents = ?,
+                UPDATE files SET records = ?, accepted = ?, duplicates = ?, rejected = ?,
+                    printed_total_cents = ?,
                     computed_total_cents = ?, updates = ? WHERE id = ?
                 """,
                 [

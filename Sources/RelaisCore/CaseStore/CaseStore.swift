@@ -27,7 +27,8 @@ public final class CaseStore {
             try checkIsRelaisStore()
             try migrate()
         } catch let error as SQLiteError {
-            throw SQLiteError(code: error.code, message: "the case store \(path): \(error.message)", sql: error.sql)
+            throw SQLiteError(
+                code: error.code, message: "the case store \(path): \(error.message)", sql: error.sql)
         }
     }
 
@@ -42,17 +43,23 @@ public final class CaseStore {
     /// migrating it would mix two schemas.
     private func checkIsRelaisStore() throws {
         let tables = try db.scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'")?.int ?? 0
-        let ours = try db.scalar(
-            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")?.int ?? 0
+        let ours =
+            try db.scalar(
+                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")?.int
+            ?? 0
         if tables > 0 && ours == 0 {
-            throw SQLiteError(code: 0, message: "not a Relais case store (it has tables, but no schema_migrations)",
+            throw SQLiteError(
+                code: 0, message: "not a Relais case store (it has tables, but no schema_migrations)",
                 sql: nil)
         }
         if ours > 0, let newest = try db.scalar("SELECT MAX(version) FROM schema_migrations")?.int,
             newest > Int64(Schema.migrations.map(\.version).max() ?? 0)
         {
-            throw SQLiteError(code: 0, message: "made by a newer Relais (schema version \(newest)); "
-                + "this one knows versions up to \(Schema.migrations.map(\.version).max() ?? 0)", sql: nil)
+            throw SQLiteError(
+                code: 0,
+                message: "made by a newer Relais (schema version \(newest)); "
+                    + "this one knows versions up to \(Schema.migrations.map(\.version).max() ?? 0)", sql: nil
+            )
         }
     }
 
@@ -61,7 +68,8 @@ public final class CaseStore {
     /// numbered below one it already has.
     private func migrate() throws {
         try db.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+                + "applied_at TEXT NOT NULL)"
         )
         for migration in Schema.migrations.sorted(by: { $0.version < $1.version }) {
             guard try !isApplied(migration.version) else { continue }

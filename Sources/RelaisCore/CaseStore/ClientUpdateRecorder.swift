@@ -24,7 +24,8 @@ extension CaseRecorder {
                     return try rejectUpdate(
                         line: line, field: reading.heading(.amount),
                         reason:
-                            "the payment of \(amount.plain) is more than the balance of \(found.balance.plain)"
+                            "the payment of \(amount.plain) is more than the balance of "
+                                + "\(found.balance.plain)"
                     )
                 }
                 try store.recordPayment(
@@ -44,7 +45,8 @@ extension CaseRecorder {
                     return try rejectUpdate(
                         line: line, field: reading.heading(.amount),
                         reason:
-                            "an adjustment of \(amount.plain) would take the balance of \(found.balance.plain) below zero"
+                            "an adjustment of \(amount.plain) would take the balance of "
+                                + "\(found.balance.plain) below zero"
                     )
                 }
                 try store.recordAdjustment(

@@ -114,7 +114,8 @@ extension CaseStore {
     /// yet written: what startup reconciles after a crash.
     public func pendingFiles() throws -> [LedgerEntry] {
         let s = try db.prepare(
-            "SELECT \(Self.ledgerColumns) FROM files WHERE disposed_at IS NULL OR documents_done = 0 ORDER BY id"
+            "SELECT \(Self.ledgerColumns) FROM files WHERE disposed_at IS NULL OR "
+                + "documents_done = 0 ORDER BY id"
         )
         var result: [LedgerEntry] = []
         while try s.step() { result.append(entry(s)) }
@@ -147,7 +148,10 @@ extension CaseStore {
                 .text(outcome.rawValue),
                 SQLiteValue(reason), SQLiteValue(reading?.format), SQLiteValue(reading?.encoding),
                 SQLiteValue(reading?.delimiter), SQLiteValue(duplicateOf), .text(file.path),
-                SQLiteValue(reading.flatMap { $0.unusedColumns.isEmpty ? nil : $0.unusedColumns.joined(separator: "|") }),
+                SQLiteValue(
+                    reading.flatMap {
+                        $0.unusedColumns.isEmpty ? nil : $0.unusedColumns.joined(separator: "|")
+                    }),
             ])
         return db.lastInsertRowID
     }
@@ -176,7 +180,9 @@ extension CaseStore {
     public func forEachReject(fileID: Int64, _ body: (RejectReport.Row) throws -> Void) throws {
         let s = try db.prepare("SELECT line, field, reason FROM rejects WHERE file_id = ? ORDER BY line, id")
         try s.bind([.integer(fileID)])
-        while try s.step() { try body(RejectReport.Row(line: Int(s.int(0)), field: s.text(1), reason: s.text(2) ?? "")) }
+        while try s.step() {
+            try body(RejectReport.Row(line: Int(s.int(0)), field: s.text(1), reason: s.text(2) ?? ""))
+        }
     }
 
     /// The rows of a file that were refused or found to be duplicates, in line order.

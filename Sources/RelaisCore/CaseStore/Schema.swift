@@ -71,7 +71,8 @@ enum Schema {
                 file_line INTEGER NOT NULL
             );
             -- At most one open case per client reference: the duplicate rule, enforced.
-            CREATE UNIQUE INDEX cases_open_by_client_ref ON cases(client_id, client_ref) WHERE status <> 'closed';
+            CREATE UNIQUE INDEX cases_open_by_client_ref ON cases(client_id, client_ref) WHERE
+                status <> 'closed';
             CREATE INDEX cases_by_client ON cases(client_id, id);
             CREATE INDEX cases_by_file ON cases(file_id);
 
@@ -212,7 +213,8 @@ enum Schema {
             );
             CREATE UNIQUE INDEX deliveries_by_version
                 ON deliveries(client_id, local_path, local_size, local_modified);
-            CREATE INDEX deliveries_open ON deliveries(client_id, state) WHERE state IN ('pending', 'uploaded');
+            CREATE INDEX deliveries_open ON deliveries(client_id, state) WHERE state IN ('pending',
+                'uploaded');
             """
         ),
         (

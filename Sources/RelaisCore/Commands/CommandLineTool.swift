@@ -221,13 +221,15 @@ enum IngestCommand {
         let channelName = try arguments.required("channel")
         guard let channel = Channel(rawValue: channelName) else {
             throw UsageError(
-                "\"\(channelName)\" is not a channel (\(Channel.allCases.map(\.rawValue).joined(separator: ", ")))"
+                "\"\(channelName)\" is not a channel "
+                    + "(\(Channel.allCases.map(\.rawValue).joined(separator: ", ")))"
             )
         }
         guard !arguments.operands.isEmpty else { throw UsageError("no FILE given") }
         let store = try RelaisCommandLine.openStore(configuration)
         let intake = Intake(
-            configuration: configuration, store: store, log: Log(level: max(.warning, configuration.logLevel)))
+            configuration: configuration, store: store, log: Log(level: max(.warning, configuration.logLevel))
+        )
         var failed = false
         for path in arguments.operands {
             do {

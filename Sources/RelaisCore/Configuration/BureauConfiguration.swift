@@ -59,7 +59,8 @@ public struct BureauConfiguration: Sendable {
         "reporterName", "reporterAddress", "reporterPhone", "equifax", "acces", "$comment",
     ]
     static let feedKeys: Set<String> = [
-        "identificationNumber", "programIdentifier", "outbox", "dayOfMonth", "waitingDays", "newline", "gpg", "sftp",
+        "identificationNumber", "programIdentifier", "outbox", "dayOfMonth", "waitingDays", "newline", "gpg",
+        "sftp",
         "$comment",
     ]
 
@@ -118,7 +119,9 @@ public struct BureauConfiguration: Sendable {
                 bureau: bureau, identificationNumber: identification,
                 programIdentifier: program, outbox: resolve(outbox), dayOfMonth: day, waitingDays: waiting,
                 newline: try feed.optional("newline")?.bool() ?? true, gpg: gpg,
-                upload: try feed.optional("sftp").map { try SFTPConfiguration.parseUpload($0, folder: folder) })
+                upload: try feed.optional("sftp").map {
+                    try SFTPConfiguration.parseUpload($0, folder: folder)
+                })
         }
         return result
     }

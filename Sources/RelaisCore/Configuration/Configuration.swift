@@ -38,17 +38,21 @@ public struct Configuration: Sendable {
     /// The folders Relais moves files between must be distinct and none inside another: an
     /// archive inside the inbox would be watched as if clients had sent it.
     func checkFolders() throws {
-        let folders = [("inbox", inbox), ("archive", archive), ("rejected", rejected), ("outbox", outbox),
-            ("staging", staging)]
+        let folders = [
+            ("inbox", inbox), ("archive", archive), ("rejected", rejected), ("outbox", outbox),
+            ("staging", staging),
+        ]
         for (i, a) in folders.enumerated() {
             for b in folders[(i + 1)...] {
                 if a.1 == b.1 {
-                    throw ConfigurationError("\(a.0) and \(b.0): both are \(a.1); each needs a folder of its own")
+                    throw ConfigurationError(
+                        "\(a.0) and \(b.0): both are \(a.1); each needs a folder of its own")
                 }
                 if a.1.hasPrefix(b.1 + "/") || b.1.hasPrefix(a.1 + "/") {
                     let (inner, outer) = a.1.hasPrefix(b.1 + "/") ? (a, b) : (b, a)
-                    throw ConfigurationError("\(inner.0): \(inner.1) is inside \(outer.0) (\(outer.1)); "
-                        + "keep the folders apart")
+                    throw ConfigurationError(
+                        "\(inner.0): \(inner.1) is inside \(outer.0) (\(outer.1)); "
+                            + "keep the folders apart")
                 }
             }
         }
@@ -245,7 +249,9 @@ public struct ClientConfiguration: Sendable {
                     profile.columns[field] = .position(position)
                 }
             }
-            let names = profile.columns.values.compactMap { if case .name(let n) = $0 { return HeaderDictionary.fold(n) } else { return nil } }
+            let names = profile.columns.values.compactMap {
+                if case .name(let n) = $0 { return HeaderDictionary.fold(n) } else { return nil }
+            }
             if Set(names).count != names.count {
                 throw ConfigurationError("\(n.path): two fields are given the same column name")
             }

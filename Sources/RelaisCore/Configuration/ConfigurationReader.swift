@@ -140,7 +140,8 @@ struct ConfigObject {
         guard let n = optional(key) else { return fallback }
         let value = try n.number()
         guard value > 0, value <= 86_400 else {
-            throw ConfigurationError("\(n.path): expected a number of seconds above 0 and at most 86400, not \(value)")
+            throw ConfigurationError(
+                "\(n.path): expected a number of seconds above 0 and at most 86400, not \(value)")
         }
         return value
     }

@@ -66,7 +66,9 @@ public struct SFTPConfiguration: Sendable {
     ]
 
     /// Reads an `sftp` object that only names a server and a folder to upload to (a bureau's).
-    static func parseUpload(_ node: ConfigNode, folder: String) throws -> (endpoint: SSHEndpoint, remoteFolder: String) {
+    static func parseUpload(_ node: ConfigNode, folder: String) throws -> (
+        endpoint: SSHEndpoint, remoteFolder: String
+    ) {
         try refusePassword(node)
         let object = try node.object(allowed: uploadKeys)
         let reader = Reader(object: object, node: node, folder: folder)
@@ -149,7 +151,8 @@ public struct SFTPConfiguration: Sendable {
             return SSHEndpoint(
                 host: host, port: port, user: user, credential: credential, knownHosts: knownHosts,
                 connectTimeout: try seconds("connectTimeoutSeconds", default: 15),
-                operationTimeout: try seconds("operationTimeoutSeconds", default: 60), keepaliveSeconds: keepalive)
+                operationTimeout: try seconds("operationTimeoutSeconds", default: 60),
+                keepaliveSeconds: keepalive)
         }
     }
 

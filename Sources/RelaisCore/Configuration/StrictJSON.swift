@@ -13,7 +13,9 @@ enum StrictJSON {
         try parser.skipBOM()
         try parser.value(path: "")
         parser.skipSpace()
-        if parser.index < bytes.count { throw parser.problem("unexpected text after the end of the JSON value") }
+        if parser.index < bytes.count {
+            throw parser.problem("unexpected text after the end of the JSON value")
+        }
     }
 
     private struct Parser {
@@ -138,7 +140,8 @@ enum StrictJSON {
 
         mutating func literal(_ word: String) throws {
             let expected = Array(word.utf8)
-            guard bytes.count - index >= expected.count, Array(bytes[index..<(index + expected.count)]) == expected
+            guard bytes.count - index >= expected.count,
+                Array(bytes[index..<(index + expected.count)]) == expected
             else { throw problem("unexpected text where a value was expected") }
             index += expected.count
         }

@@ -57,7 +57,8 @@ public final class Daemon {
             let code = errno
             close(fd)
             if code == EWOULDBLOCK {
-                throw UsageError("another relais serve is already running on the store \(store) (lock \(path))")
+                throw UsageError(
+                    "another relais serve is already running on the store \(store) (lock \(path))")
             }
             throw FileError(path: path, operation: "flock", errno: code)
         }
@@ -289,8 +290,12 @@ public final class Daemon {
         if done {
             log.info("renamed a file whose name was not UTF-8", ["folder": folder, "name": readable])
         } else {
-            log.error("cannot rename a file whose name is not UTF-8", ["folder": folder, "name": readable,
-                "error": String(cString: strerror(errno))])
+            log.error(
+                "cannot rename a file whose name is not UTF-8",
+                [
+                    "folder": folder, "name": readable,
+                    "error": String(cString: strerror(errno)),
+                ])
         }
     }
 

@@ -60,10 +60,12 @@ public final class FaxListReader: AssignmentFileReader {
         // more tabs, `;` or `|` on its first two lines (OCR noise may put one here and there).
         let firstLine = survey.head.prefix { $0 != 0x0A && $0 != 0x0D }
         let lines = survey.head.split(whereSeparator: { $0 == 0x0A || $0 == 0x0D }).prefix(2)
-        let delimited = lines.count == 2 && [UInt8(0x09), 0x3B, 0x7C].contains { mark in
-            let counts = lines.map { $0.filter { $0 == mark }.count }
-            return counts[0] >= 2 && counts[0] == counts[1]
-        }
+        let delimited =
+            lines.count == 2
+            && [UInt8(0x09), 0x3B, 0x7C].contains { mark in
+                let counts = lines.map { $0.filter { $0 == mark }.count }
+                return counts[0] >= 2 && counts[0] == counts[1]
+            }
         let source: Source
         switch suffix {
         case "tsv":

@@ -219,7 +219,8 @@ extension CaseStore {
                 + " by \(person)."
             try db.run(
                 """
-                INSERT INTO notes (case_id, at, author, text) SELECT id, ?, ?, ? FROM cases WHERE id = CAST(substr(?, 3) AS INTEGER)
+                INSERT INTO notes (case_id, at, author, text) SELECT id, ?, ?, ? FROM cases WHERE
+                    id = CAST(substr(?, 3) AS INTEGER)
                 """, [.text(Timestamp.now()), .text(person), .text(note), .text(ourReference)])
             try db.run(
                 "UPDATE files SET accepted = accepted + 1 WHERE id = ?", [.integer(item.fileID)])

@@ -208,9 +208,10 @@ public final class Intake {
     /// change while it is read: its size and modification time are compared with what they were
     /// when its hash was taken, and a file that changed is not recorded (the transaction rolls
     /// back, and the daemon takes it again once it holds still).
-    private func recordRows(_ received: ReceivedFile, reading: FileReading, reader: AssignmentFileReader,
-        before: stat, again: Bool) throws -> (fileID: Int64, reading: FileReading)
-    {
+    private func recordRows(
+        _ received: ReceivedFile, reading: FileReading, reader: AssignmentFileReader,
+        before: stat, again: Bool
+    ) throws -> (fileID: Int64, reading: FileReading) {
         var rowsSeen = 0
         let handOff = ReaderHandOff(reader)
         return try store.recordFile(received, reading: reading, openedOn: today(), again: again) { recorder in
@@ -233,7 +234,8 @@ public final class Intake {
             }
             var after = stat()
             guard lstat(received.path, &after) == 0, after.st_size == before.st_size,
-                after.st_mtim.tv_sec == before.st_mtim.tv_sec, after.st_mtim.tv_nsec == before.st_mtim.tv_nsec,
+                after.st_mtim.tv_sec == before.st_mtim.tv_sec,
+                after.st_mtim.tv_nsec == before.st_mtim.tv_nsec,
                 after.st_ino == before.st_ino
             else {
                 throw FileChangedWhileRead(path: received.path)
@@ -249,9 +251,10 @@ public final class Intake {
 
     /// A file whose content was ingested before for the client: the crash case (committed, not
     /// yet moved) is finished; anything else is recorded as a duplicate file and creates nothing.
-    private func duplicate(of earlier: LedgerEntry, _ received: ReceivedFile, client: ClientConfiguration,
-        disposal: Disposal) throws -> IngestResult
-    {
+    private func duplicate(
+        of earlier: LedgerEntry, _ received: ReceivedFile, client: ClientConfiguration,
+        disposal: Disposal
+    ) throws -> IngestResult {
         if earlier.disposedTo == nil && earlier.originalPath == received.path {
             log.info(
                 "finishing a file recorded before a restart",
@@ -260,11 +263,14 @@ public final class Intake {
             return try result(for: earlier.id, client: client)
         }
         let reason = "same content as file \(earlier.id) (\(earlier.name)) received \(earlier.receivedAt)"
-        let id = try store.recordUnread(received, outcome: .duplicateFile, reason: reason, duplicateOf: earlier.id)
+        let id = try store.recordUnread(
+            received, outcome: .duplicateFile, reason: reason, duplicateOf: earlier.id)
         log.info(
             "duplicate file: nothing created",
-            ["client": client.id, "channel": received.channel.rawValue, "file": received.name,
-             "fileNumber": String(id), "duplicateOf": String(earlier.id)])
+            [
+                "client": client.id, "channel": received.channel.rawValue, "file": received.name,
+                "fileNumber": String(id), "duplicateOf": String(earlier.id),
+            ])
         try finish(try store.ledgerEntry(id: id)!, client: client, disposal: disposal)
         return try result(for: id, client: client)
     }
@@ -491,7 +497,8 @@ public final class Intake {
             if document[0].text == "reject-report" { result.rejectReport = document[1].text }
         }
         let totals = try store.connection.rows(
-            "SELECT printed_total_cents, computed_total_cents, updates, unused_columns FROM files WHERE id = ?",
+            "SELECT printed_total_cents, computed_total_cents, updates, unused_columns FROM "
+                + "files WHERE id = ?",
             [.integer(fileID)])[0]
         result.updates = Int(totals[2].int ?? 0)
         result.unusedColumns = totals[3].text.map { $0.split(separator: "|").map(String.init) } ?? []

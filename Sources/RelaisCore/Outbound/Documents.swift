@@ -15,7 +15,9 @@ enum CSVText {
         {
             text = "'" + text
         }
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) || text.hasPrefix(" ")
+        guard
+            text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+                || text.hasPrefix(" ")
         else { return text }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
@@ -168,15 +170,17 @@ public struct RejectReport {
     /// The report as CSV, written to a sink as it goes.
     public func writeCSV(to sink: FileSink) throws {
         let w = words
-        try sink.write(CSVText.line([
-            w.pick("Fichier", "File"), w.pick("Ligne", "Line"), w.pick("Champ", "Field"),
-            w.pick("Raison", "Reason"),
-        ]))
+        try sink.write(
+            CSVText.line([
+                w.pick("Fichier", "File"), w.pick("Ligne", "Line"), w.pick("Champ", "Field"),
+                w.pick("Raison", "Reason"),
+            ]))
         if file.outcome != .ingested {
             try sink.write(CSVText.line([file.name, "", "", w.reason(file.reason ?? "")]))
         }
         try rows { row in
-            try sink.write(CSVText.line([file.name, String(row.line), row.field ?? "", w.reason(row.reason)]))
+            try sink.write(
+                CSVText.line([file.name, String(row.line), row.field ?? "", w.reason(row.reason)]))
         }
     }
 
@@ -210,7 +214,8 @@ public struct RejectReport {
         let separator = w.pick(" : ", ": ")
         try rows { row in
             let field = row.field.map { " [\($0)]" } ?? ""
-            try sink.write(w.pick("Ligne ", "Line ") + "\(row.line)\(field)\(separator)\(w.reason(row.reason))\n")
+            try sink.write(
+                w.pick("Ligne ", "Line ") + "\(row.line)\(field)\(separator)\(w.reason(row.reason))\n")
         }
     }
 }

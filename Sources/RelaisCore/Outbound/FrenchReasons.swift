@@ -15,7 +15,9 @@ enum FrenchReasons {
             let value = String(english[...close])
             let rest = english[english.index(after: close)...]
             if let predicate = predicates[String(rest)] { return value + predicate }
-            if rest.hasPrefix(": "), let inner = translate(String(rest.dropFirst(2))) { return value + " : " + inner }
+            if rest.hasPrefix(": "), let inner = translate(String(rest.dropFirst(2))) {
+                return value + " : " + inner
+            }
         }
         for (pattern, template) in templates {
             let range = NSRange(english.startIndex..., in: english)
@@ -101,8 +103,10 @@ enum FrenchReasons {
         " is negative": " est négatif",
         " is not a date": " n'est pas une date",
         " is not a real calendar day": " n'est pas un jour réel du calendrier",
-        " is not a real calendar day read as day/month/year": " n'est pas un jour réel lu comme jour/mois/année",
-        " is not a real calendar day read as month/day/year": " n'est pas un jour réel lu comme mois/jour/année",
+        " is not a real calendar day read as day/month/year":
+            " n'est pas un jour réel lu comme jour/mois/année",
+        " is not a real calendar day read as month/day/year":
+            " n'est pas un jour réel lu comme mois/jour/année",
         " looks like a spreadsheet serial number, not a date":
             " ressemble à un numéro de série de tableur, pas à une date",
         " has an implausible year": " a une année invraisemblable",
@@ -117,7 +121,8 @@ enum FrenchReasons {
         " is not a language (FR or EN)": " n'est pas une langue (FR ou EN)",
         " is not a kind of case (consumer or commercial)":
             " n'est pas un type de dossier (consommateur ou commercial)",
-        " is not a two-digit creditor classification": " n'est pas une classification de créancier à deux chiffres",
+        " is not a two-digit creditor classification":
+            " n'est pas une classification de créancier à deux chiffres",
         ": only Canadian addresses are taken": " : seules les adresses canadiennes sont acceptées",
         ": the order of day and month cannot be decided (no date of the column has a day above 12); the client profile must give dateOrder":
             " : l'ordre du jour et du mois ne peut être établi (aucune date de la colonne n'a un jour supérieur à 12) ; le profil du client doit indiquer dateOrder",
@@ -125,39 +130,71 @@ enum FrenchReasons {
 
     static let templates: [(NSRegularExpression, String)] = [
         (#"^"(.*)" has an implausible year (-?\d+)$"#, "« $1 » a une année invraisemblable ($2)"),
-        (#"^duplicate: the client reference "(.*)" is already our open case (AC\d+)$"#,
-         "doublon : le numéro de dossier « $1 » est déjà notre dossier ouvert $2"),
+        (
+            #"^duplicate: the client reference "(.*)" is already our open case (AC\d+)$"#,
+            "doublon : le numéro de dossier « $1 » est déjà notre dossier ouvert $2"
+        ),
         (#"^no case has the client reference "(.*)"$"#, "aucun dossier n'a le numéro de dossier « $1 »"),
-        (#"^the case (AC\d+) is closed; an update cannot change it$"#,
-         "le dossier $1 est fermé ; une mise à jour ne peut le modifier"),
+        (
+            #"^the case (AC\d+) is closed; an update cannot change it$"#,
+            "le dossier $1 est fermé ; une mise à jour ne peut le modifier"
+        ),
         (#"^(AC\d+) is not a case of this client$"#, "$1 n'est pas un dossier de ce client"),
-        (#"^the payment of (-?[\d.]+) is more than the balance of (-?[\d.]+)$"#,
-         "le paiement de $1 dépasse le solde de $2"),
-        (#"^an adjustment of (-?[\d.]+) would take the balance of (-?[\d.]+) below zero$"#,
-         "un ajustement de $1 ferait passer le solde de $2 sous zéro"),
-        (#"^principal, interest and fees add up to (-?[\d.]+), not (-?[\d.]+)$"#,
-         "le capital, les intérêts et les frais totalisent $1, et non $2"),
-        (#"^the row has (\d+) fields where the header has (\d+); is a (\w+) inside a field that is not quoted\?$"#,
-         "la ligne a $1 champs et l'en-tête en a $2 ; un séparateur ($3) se trouve-t-il dans un champ sans guillemets ?"),
-        (#"^a quoted field opened on line (\d+) is never closed$"#,
-         "un champ entre guillemets ouvert à la ligne $1 n'est jamais fermé"),
-        (#"^a quoted field opened on line (\d+) is not closed within (\d+) lines$"#,
-         "un champ entre guillemets ouvert à la ligne $1 n'est pas fermé après $2 lignes"),
-        (#"^same content as file (\d+) \((.*)\) received (.*)$"#,
-         "même contenu que le fichier $1 ($2) reçu le $3"),
-        (#"^the file is not text: it has a NUL byte at offset (\d+)$"#,
-         "le fichier n'est pas du texte : il contient un octet nul à la position $1"),
-        (#"^the file mixes UTF-8 with bytes that are not UTF-8 \(the first at offset (\d+)\); save it again in a single encoding$"#,
-         "le fichier mêle de l'UTF-8 et des octets qui n'en sont pas (le premier à la position $1) ; enregistrez-le dans un seul encodage"),
-        (#"^no column for the client reference \(expected one of: (.*)\)$"#,
-         "aucune colonne pour le numéro de dossier du client (attendu : $1)"),
-        (#"^no column for the amount assigned \(expected one of: (.*)\)$"#,
-         "aucune colonne pour le montant assigné (attendu : $1)"),
-        (#"^no column for the debtor's name \(expected one of: (.*)\)$"#,
-         "aucune colonne pour le nom du débiteur (attendu : $1)"),
-        (#"^no usable header: the first record \((.*)\) names no known columns, and the client has no profile that says what each column is$"#,
-         "aucun en-tête utilisable : la première ligne ($1) ne nomme aucune colonne connue, et le client n'a pas de profil qui dise ce qu'est chaque colonne"),
-        (#"^columns (.*) both read as (\w+); the client profile must say which one to use$"#,
-         "les colonnes $1 se lisent toutes deux comme $2 ; le profil du client doit dire laquelle utiliser"),
+        (
+            #"^the payment of (-?[\d.]+) is more than the balance of (-?[\d.]+)$"#,
+            "le paiement de $1 dépasse le solde de $2"
+        ),
+        (
+            #"^an adjustment of (-?[\d.]+) would take the balance of (-?[\d.]+) below zero$"#,
+            "un ajustement de $1 ferait passer le solde de $2 sous zéro"
+        ),
+        (
+            #"^principal, interest and fees add up to (-?[\d.]+), not (-?[\d.]+)$"#,
+            "le capital, les intérêts et les frais totalisent $1, et non $2"
+        ),
+        (
+            #"^the row has (\d+) fields where the header has (\d+); is a (\w+) inside a field that is not quoted\?$"#,
+            "la ligne a $1 champs et l'en-tête en a $2 ; un séparateur ($3) se trouve-t-il dans un champ sans guillemets ?"
+        ),
+        (
+            #"^a quoted field opened on line (\d+) is never closed$"#,
+            "un champ entre guillemets ouvert à la ligne $1 n'est jamais fermé"
+        ),
+        (
+            #"^a quoted field opened on line (\d+) is not closed within (\d+) lines$"#,
+            "un champ entre guillemets ouvert à la ligne $1 n'est pas fermé après $2 lignes"
+        ),
+        (
+            #"^same content as file (\d+) \((.*)\) received (.*)$"#,
+            "même contenu que le fichier $1 ($2) reçu le $3"
+        ),
+        (
+            #"^the file is not text: it has a NUL byte at offset (\d+)$"#,
+            "le fichier n'est pas du texte : il contient un octet nul à la position $1"
+        ),
+        (
+            #"^the file mixes UTF-8 with bytes that are not UTF-8 \(the first at offset (\d+)\); save it again in a single encoding$"#,
+            "le fichier mêle de l'UTF-8 et des octets qui n'en sont pas (le premier à la position $1) ; enregistrez-le dans un seul encodage"
+        ),
+        (
+            #"^no column for the client reference \(expected one of: (.*)\)$"#,
+            "aucune colonne pour le numéro de dossier du client (attendu : $1)"
+        ),
+        (
+            #"^no column for the amount assigned \(expected one of: (.*)\)$"#,
+            "aucune colonne pour le montant assigné (attendu : $1)"
+        ),
+        (
+            #"^no column for the debtor's name \(expected one of: (.*)\)$"#,
+            "aucune colonne pour le nom du débiteur (attendu : $1)"
+        ),
+        (
+            #"^no usable header: the first record \((.*)\) names no known columns, and the client has no profile that says what each column is$"#,
+            "aucun en-tête utilisable : la première ligne ($1) ne nomme aucune colonne connue, et le client n'a pas de profil qui dise ce qu'est chaque colonne"
+        ),
+        (
+            #"^columns (.*) both read as (\w+); the client profile must say which one to use$"#,
+            "les colonnes $1 se lisent toutes deux comme $2 ; le profil du client doit dire laquelle utiliser"
+        ),
     ].map { (try! NSRegularExpression(pattern: $0.0), $0.1) }
 }

@@ -72,7 +72,8 @@ public struct FieldValues: Sendable {
             if text.utf8.count > Self.limit(of: field) {
                 return (field, "the field is longer than \(Self.limit(of: field)) bytes")
             }
-            let multiline = [.note, .reason, .addressLine1, .addressLine2, .coDebtorAddressLine1].contains(field)
+            let multiline = [.note, .reason, .addressLine1, .addressLine2, .coDebtorAddressLine1].contains(
+                field)
             let unfit = text.unicodeScalars.contains { scalar in
                 let v = scalar.value
                 if v == 0x09 || v == 0x0A || v == 0x0D { return !multiline }

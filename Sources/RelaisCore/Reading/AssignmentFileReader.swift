@@ -49,7 +49,8 @@ public enum AssignmentFormats {
 extension CSVAssignmentReader: AssignmentFileReader {
     public func prepare() throws -> FileReading {
         let layout: CSVLayout = try prepareLayout()
-        var reading = FileReading(format: "csv", encoding: layout.encoding.rawValue, delimiter: layout.delimiterName)
+        var reading = FileReading(
+            format: "csv", encoding: layout.encoding.rawValue, delimiter: layout.delimiterName)
         reading.headings = fieldHeadings
         reading.unusedColumns = layout.unusedHeadings
         return reading

@@ -127,7 +127,8 @@ public final class CSVAssignmentReader {
                         })
                     else {
                         throw FileRefusal(
-                            "the header has no column \"\(name)\", which the client profile gives for \(field.rawValue)"
+                            "the header has no column \"\(name)\", which the client profile "
+                                + "gives for \(field.rawValue)"
                         )
                     }
                     columns[field] = index
@@ -177,13 +178,15 @@ public final class CSVAssignmentReader {
             if columns[.clientReference] == nil && columns[.ourReference] == nil {
                 throw FileRefusal(
                     "a file of updates needs a column for the client reference or ours "
-                        + "(expected one of: \(HeaderDictionary.examples(.clientReference)), \(HeaderDictionary.examples(.ourReference)))"
+                        + "(expected one of: \(HeaderDictionary.examples(.clientReference)), "
+                            + "\(HeaderDictionary.examples(.ourReference)))"
                 )
             }
         } else if columns[.clientReference] == nil {
             // The fields without which no row can become a case.
             throw FileRefusal(
-                "no column for the client reference (expected one of: \(HeaderDictionary.examples(.clientReference)))"
+                "no column for the client reference (expected one of: "
+                    + "\(HeaderDictionary.examples(.clientReference)))"
             )
         }
         if columns[.updateKind] == nil && columns[.amount] == nil && columns[.principal] == nil {
@@ -253,7 +256,8 @@ public final class CSVAssignmentReader {
             } else if evidence.isContradictory {
                 builder.dateOrderProblems[field] =
                     "the column mixes day-first dates (line \(evidence.dayFirstLine!)) and "
-                    + "month-first dates (line \(evidence.monthFirstLine!)); the client profile must give dateOrder"
+                    + "month-first dates (line \(evidence.monthFirstLine!)); the client "
+                        + "profile must give dateOrder"
             } else if let order = evidence.proven ?? fileOrder {
                 builder.dateOrders[field] = order
             }

@@ -164,7 +164,8 @@ enum FieldValidators {
             {
                 return .failure(
                     FieldProblem(
-                        "\(text.quotedForReason) is in scientific notation: a spreadsheet lost the reference's digits"
+                        "\(text.quotedForReason) is in scientific notation: a spreadsheet lost "
+                            + "the reference's digits"
                     ))
             }
         }

@@ -6,7 +6,8 @@ import Testing
 /// A bureau's monthly file sent to its SFTP server, against a real sshd on 127.0.0.1.
 @Suite("Bureau files sent by SFTP", .serialized)
 struct BureauUploadTests {
-    @Test("a month's file reaches the bureau's server whole, once; one that cannot go is sent at the next try")
+    @Test(
+        "a month's file reaches the bureau's server whole, once; one that cannot go is sent at the next try")
     func upload() throws {
         let server = try SSHTestServer()
         defer { server.stop() }

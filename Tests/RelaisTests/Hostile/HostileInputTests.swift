@@ -241,7 +241,8 @@ struct HostileInputTests {
         let w = try Workspace()
         var paths: [String] = []
         for i in 0..<40 { paths.append(try w.write("in/f\(i).csv", Self.header + "T-\(i),Paul Roy,1.00\n")) }
-        let arguments = ["ingest", "--config", w.configPath, "--client", "meubles", "--channel", "mail"] + paths
+        let arguments =
+            ["ingest", "--config", w.configPath, "--client", "meubles", "--channel", "mail"] + paths
         let group = DispatchGroup()
         let codes = CodeBox()
         for _ in 0..<2 {

@@ -35,7 +35,8 @@ struct FrenchReasonTests {
             "n'est pas un numéro de téléphone nord-américain à 10 chiffres", "n'est pas une adresse courriel",
             "le chiffre de contrôle du NAS est faux", "n'est pas une province ou un territoire du Canada",
             "n'est pas un code postal canadien", "n'est pas un jour réel",
-            "est en notation scientifique", "doublon : le numéro de dossier « 1 » est déjà notre dossier ouvert AC0000001",
+            "est en notation scientifique",
+            "doublon : le numéro de dossier « 1 » est déjà notre dossier ouvert AC0000001",
         ] {
             #expect(text.contains(french), "missing: \(french)\n\(text)")
         }
@@ -45,7 +46,8 @@ struct FrenchReasonTests {
     @Test("an English client's report keeps the reasons as written")
     func englishReport() throws {
         let w = try Workspace()
-        let result = try w.ingest("Account Number,Debtor Name,Balance\n1,Ann Smith,twelve\n", client: "northwind")
+        let result = try w.ingest(
+            "Account Number,Debtor Name,Balance\n1,Ann Smith,twelve\n", client: "northwind")
         let csv = try String(contentsOfFile: try #require(result.rejectReport), encoding: .utf8)
         #expect(csv.contains("\"twelve\"\" is not an amount") || csv.contains("is not an amount"))
     }
@@ -53,6 +55,7 @@ struct FrenchReasonTests {
     @Test("a reason of a form the table does not know stays as written rather than vanish")
     func unknownForm() {
         #expect(FrenchReasons.translate("something nobody wrote yet") == nil)
-        #expect(Wording(language: .french).reason("something nobody wrote yet") == "something nobody wrote yet")
+        #expect(
+            Wording(language: .french).reason("something nobody wrote yet") == "something nobody wrote yet")
     }
 }

@@ -61,10 +61,13 @@ struct IntakeTests {
     @Test("a file read again makes its earlier cases duplicates, never second cases")
     func again() throws {
         let w = try Workspace()
-        let path = try w.write("in/liste.csv", "No de compte;Nom;Solde;Date de naissance\nA-1;Ann Roy;5,00;03/04/1980\nA-2;Bob Roy;6,00;\n")
+        let path = try w.write(
+            "in/liste.csv",
+            "No de compte;Nom;Solde;Date de naissance\nA-1;Ann Roy;5,00;03/04/1980\nA-2;Bob Roy;6,00;\n")
         let first = try w.ingestFile(path)
         #expect(first.accepted == 1 && first.rejected == 1)
-        let again = try w.intake().ingest(path: path, client: w.configuration.client("meubles")!, channel: .drop,
+        let again = try w.intake().ingest(
+            path: path, client: w.configuration.client("meubles")!, channel: .drop,
             source: "command line", disposal: .copy, again: true)
         #expect(again.status == .ingested)
         #expect(again.duplicates == 1)
@@ -228,15 +231,21 @@ struct ConfigurationTests {
                 "configured twice"
             ),
             ("{\(minimal), \"clients\": [}", "not valid JSON"),
-        ("{\(minimal), \"clients\": [],}", "line 1"),
-        ("{\(minimal), \"store\": \"t.sqlite\", \"clients\": []}", "store: the key is given twice"),
-        ("{\"store\": \"s\", \"inbox\": \"a/in\", \"archive\": \"a\", \"outbox\": \"o\", \"clients\": []}",
-         "inbox: /etc/relais/a/in is inside archive"),
-        ("{\"store\": \"s\", \"inbox\": \"x\", \"archive\": \"x\", \"outbox\": \"o\", \"clients\": []}",
-         "each needs a folder of its own"),
-        ("{\(minimal), \"clients\": [{\"id\": \"acme\", \"name\": \"A\"}, {\"id\": \"ACME\", \"name\": \"B\"}]}",
-         "configured twice"),
-        ("{\(minimal), \"rescanSeconds\": 0, \"clients\": []}", "above 0"),
+            ("{\(minimal), \"clients\": [],}", "line 1"),
+            ("{\(minimal), \"store\": \"t.sqlite\", \"clients\": []}", "store: the key is given twice"),
+            (
+                "{\"store\": \"s\", \"inbox\": \"a/in\", \"archive\": \"a\", \"outbox\": \"o\", \"clients\": []}",
+                "inbox: /etc/relais/a/in is inside archive"
+            ),
+            (
+                "{\"store\": \"s\", \"inbox\": \"x\", \"archive\": \"x\", \"outbox\": \"o\", \"clients\": []}",
+                "each needs a folder of its own"
+            ),
+            (
+                "{\(minimal), \"clients\": [{\"id\": \"acme\", \"name\": \"A\"}, {\"id\": \"ACME\", \"name\": \"B\"}]}",
+                "configured twice"
+            ),
+            ("{\(minimal), \"rescanSeconds\": 0, \"clients\": []}", "above 0"),
         ])
     func refused(json: String, message: String) {
         do {
