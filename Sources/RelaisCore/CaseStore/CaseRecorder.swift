@@ -24,6 +24,10 @@ public final class CaseRecorder {
     public internal(set) var reading: FileReading
     /// The store the file is recorded in, for the case events a client update applies.
     weak var store: CaseStore?
+    /// The content's hash when a file already ingested is read again (`relais ingest --again`):
+    /// its rows that became cases then, whatever those cases' status now, are duplicates, and
+    /// its updates are never applied twice.
+    var readingAgain: String?
 
     init(
         db: SQLiteConnection, fileID: Int64, clientID: String, openedOn: CalendarDate, at: String,
@@ -79,6 +83,25 @@ public final class CaseRecorder {
     public func record(_ assignment: Assignment, line: Int) throws -> Recording {
         reading.records += 1
         reading.computedTotal += assignment.amount
+        if let sha256 = readingAgain,
+            let earlier = try db.rows(
+                """
+                SELECT c.id FROM cases c JOIN files f ON f.id = c.file_id
+                WHERE c.client_id = ? AND c.client_ref = ? AND f.sha256 = ? LIMIT 1
+                """, [.text(clientID), .text(assignment.clientReference), .text(sha256)]
+            ).first?[0].int
+        {
+            let existingRef = Self.ourReference(caseID: earlier)
+            reading.duplicates += 1
+            try insertReject.bind([
+                .integer(fileID), .integer(Int64(line)), .text(reading.heading(.clientReference)),
+                .text("duplicate: the client reference \(assignment.clientReference.quotedForReason) became our case "
+                    + "\(existingRef) when this file was first read"),
+                .text(assignment.clientReference), .integer(earlier),
+            ])
+            try insertReject.step()
+            return .duplicate(ofOurReference: existingRef)
+        }
         let caseID = nextCaseID
         let ourRef = Self.ourReference(caseID: caseID)
         let status = CaseStatus.received
@@ -200,8 +223,11 @@ public final class CaseRecorder {
 }
 
 /// The content of a file was recorded for the client, by another process, while this one read it.
-public struct AlreadyIngested: Error {
+public struct AlreadyIngested: Error, CustomStringConvertible {
     public let earlier: LedgerEntry
+    public var description: String {
+        "the same content was recorded as file \(earlier.id) (\(earlier.name)) while this one was read"
+    }
 }
 
 extension CaseStore {
@@ -223,6 +249,7 @@ extension CaseStore {
                 db: db, fileID: fileID, clientID: file.clientID, openedOn: openedOn,
                 at: Timestamp.now(), source: "file \(fileID)", reading: reading)
             recorder.store = self
+            if again { recorder.readingAgain = file.survey.sha256 }
             try body(recorder)
             try recorder.recordOpenings()
             let r = recorder.reading

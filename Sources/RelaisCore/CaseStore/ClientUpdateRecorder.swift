@@ -8,6 +8,10 @@ extension CaseRecorder {
         reading.records += 1
         let field = fieldName(of: update.reference)
         guard let store else { preconditionFailure("a CaseRecorder applies updates only inside recordFile") }
+        if readingAgain != nil {
+            return try rejectUpdate(line: line, field: field,
+                reason: "this update was applied when the file was first read; it is never applied twice")
+        }
         let found: (id: Int64, balance: Money)
         switch try locate(update.reference) {
         case .failure(let problem):
@@ -92,11 +96,21 @@ extension CaseRecorder {
                 return .failure(FieldProblem("\(ours) is not a case of this client"))
             }
         case .client(let theirs):
-            rows = try db.rows(
+            // The open case first, through the index of open cases; a closed one only when there
+            // is none, to say so.
+            var found = try db.rows(
                 """
-                SELECT id, balance_cents, status, client_id FROM cases WHERE client_id = ? AND client_ref = ?
-                ORDER BY status = 'closed', id DESC LIMIT 1
+                SELECT id, balance_cents, status, client_id FROM cases
+                WHERE client_id = ? AND client_ref = ? AND status <> 'closed'
                 """, [.text(clientID), .text(theirs)])
+            if found.isEmpty {
+                found = try db.rows(
+                    """
+                    SELECT id, balance_cents, status, client_id FROM cases
+                    WHERE client_id = ? AND client_ref = ? AND status = 'closed' ORDER BY id DESC LIMIT 1
+                    """, [.text(clientID), .text(theirs)])
+            }
+            rows = found
             guard !rows.isEmpty else {
                 return .failure(FieldProblem("no case has the client reference \(theirs.quotedForReason)"))
             }

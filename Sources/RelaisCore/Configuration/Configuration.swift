@@ -35,24 +35,47 @@ public struct Configuration: Sendable {
 
     public func client(_ id: String) -> ClientConfiguration? { clients.first { $0.id == id } }
 
-    /// The folders Relais moves files between must be distinct and none inside another: an
-    /// archive inside the inbox would be watched as if clients had sent it.
+    /// A folder's path with its symbolic links resolved, as far as it exists: the part that does
+    /// not exist yet is kept as written.
+    static func realPath(_ path: String) -> String {
+        var existing = path
+        var rest: [String] = []
+        while !existing.isEmpty && existing != "/" {
+            if let resolved = realpath(existing, nil) {
+                defer { free(resolved) }
+                let base = String(cString: resolved)
+                return rest.isEmpty ? base : base + "/" + rest.reversed().joined(separator: "/")
+            }
+            rest.append(String(existing.split(separator: "/").last ?? ""))
+            existing = AtomicFile.parentFolder(existing)
+        }
+        return path
+    }
+
+    /// The folders Relais moves files between must be distinct and none inside another, as
+    /// they really are (a symbolic link does not make two folders of one): an archive inside the
+    /// inbox would be watched as if clients had sent it; a case store inside an inbox would be
+    /// taken as a client's file; a bureau outbox inside a client's outbox would be delivered to
+    /// that client, with every debtor's SIN.
     func checkFolders() throws {
-        let folders = [
-            ("inbox", inbox), ("archive", archive), ("rejected", rejected), ("outbox", outbox),
-            ("staging", staging),
-        ]
-        for (i, a) in folders.enumerated() {
-            for b in folders[(i + 1)...] {
+        var folders = [("inbox", inbox), ("archive", archive), ("rejected", rejected), ("outbox", outbox),
+            ("staging", staging), ("the case store's folder", AtomicFile.parentFolder(store))]
+        for (bureau, feed) in (bureaus?.feeds ?? [:]).sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            folders.append(("bureaus.\(bureau.rawValue).outbox", feed.outbox))
+        }
+        let real = folders.map { ($0.0, Self.realPath($0.1)) }
+        for (i, a) in real.enumerated() {
+            for b in real[(i + 1)...] {
+                // The store may sit beside the data folders' parent, never inside one of them.
+                let storeRule = a.0 == "the case store's folder" || b.0 == "the case store's folder"
                 if a.1 == b.1 {
-                    throw ConfigurationError(
-                        "\(a.0) and \(b.0): both are \(a.1); each needs a folder of its own")
+                    throw ConfigurationError("\(a.0) and \(b.0): both are \(a.1); each needs a folder of its own")
                 }
                 if a.1.hasPrefix(b.1 + "/") || b.1.hasPrefix(a.1 + "/") {
                     let (inner, outer) = a.1.hasPrefix(b.1 + "/") ? (a, b) : (b, a)
+                    if storeRule && inner.0 != "the case store's folder" { continue }
                     throw ConfigurationError(
-                        "\(inner.0): \(inner.1) is inside \(outer.0) (\(outer.1)); "
-                            + "keep the folders apart")
+                        "\(inner.0): \(inner.1) is inside \(outer.0) (\(outer.1)); keep the folders apart")
                 }
             }
         }

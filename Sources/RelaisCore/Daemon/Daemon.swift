@@ -302,7 +302,10 @@ public final class Daemon {
     /// Ingests every candidate that is complete, stopping between files if a signal came.
     private func takeReadyFiles(intake: Intake, signals: SignalEvents, watcher: InboxWatcher) {
         let now = Clock.monotonic()
-        for path in candidates.keys.sorted() {
+        // Oldest first, by modification time, so that an update file sent after the
+        // assignments it names is read after them, whatever the names and channels.
+        let order = candidates.sorted { ($0.value.modified, $0.key) < ($1.value.modified, $1.key) }.map(\.key)
+        for path in order {
             guard var candidate = candidates[path], candidate.retryAt <= now else { continue }
             // Re-read size and time: a file still growing is not taken.
             guard let info = Self.statAny(path) else {

@@ -59,7 +59,14 @@ final class InboxWatcher {
                 if nameLength > 0 {
                     let namePointer = (buffer + offset + MemoryLayout<inotify_event>.size)
                         .assumingMemoryBound(to: CChar.self)
-                    name = String(cString: namePointer)
+                    let bytes = UnsafeRawBufferPointer(start: namePointer, count: strlen(namePointer))
+                    // A name that is not UTF-8 is renamed by the scan; ask for one at once.
+                    guard let valid = String(validating: bytes, as: UTF8.self) else {
+                        offset += MemoryLayout<inotify_event>.size + nameLength
+                        events.append(.rescan)
+                        continue
+                    }
+                    name = valid
                 }
                 offset += MemoryLayout<inotify_event>.size + nameLength
                 if event.mask & UInt32(IN_Q_OVERFLOW) != 0 {

@@ -125,9 +125,12 @@ public final class Intake {
     /// became cases the first time are then duplicates, reported as such; nothing is overwritten.
     public func ingest(
         path: String, client: ClientConfiguration, channel: Channel, source: String,
-        disposal: Disposal, again: Bool = false
+        disposal: Disposal, again readAgain: Bool = false
     ) throws -> IngestResult {
         let name = path.split(separator: "/").last.map(String.init) ?? path
+        // A message is never read again: its attachments are files of their own, each of which
+        // can be sent again.
+        let again = readAgain && !EmailIntake.isMessage(name: name, channel: channel)
 
         // Only a regular file is read: a link in an inbox could point anywhere.
         var info = stat()

@@ -75,10 +75,29 @@ extension String {
         utf8.contains { ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A || $0 >= 0x80 }
     }
 
-    /// Quoted for a reason text, shortened if long.
+    /// Quoted for a reason text, shortened if long. A value that looks like a SIN or a full
+    /// date is masked first: a column shifted by a missing field can put a date of birth or a
+    /// SIN where an amount was expected, and reasons reach reports and result lines.
     var quotedForReason: String {
-        let shown = utf8.count > 60 && count > 60 ? String(prefix(57)) + "..." : self
+        let safe = maskedPersonalData
+        let shown = safe.utf8.count > 60 && safe.count > 60 ? String(safe.prefix(57)) + "..." : safe
         return "\"\(shown)\""
+    }
+
+    /// Nine digits (in groups or not) keep their last three; a full date keeps its year only.
+    var maskedPersonalData: String {
+        let digits = filter { $0.isASCII && $0.isNumber }
+        if digits.count == 9, allSatisfy({ ($0.isASCII && $0.isNumber) || $0 == " " || $0 == "-" }) {
+            return "***-***-" + String(digits.suffix(3))
+        }
+        let parts = split(whereSeparator: { $0 == "/" || $0 == "-" || $0 == "." })
+        if parts.count == 3, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+            parts.contains(where: { $0.count == 4 })
+        {
+            return parts.map { $0.count == 4 ? String($0) : String(repeating: "*", count: $0.count) }
+                .joined(separator: String(first(where: { $0 == "/" || $0 == "-" || $0 == "." }) ?? "-"))
+        }
+        return self
     }
 }
 

@@ -53,7 +53,7 @@ struct HostileInputTests2 {
         #expect(try w.caseField("balance_cents", clientRef: "N-1", client: "northwind") == .integer(1000))
     }
 
-    @Test("KNOWN BUG: relais ingest --again on a file of updates does not apply its payments twice")
+    @Test("relais ingest --again on a file of updates does not apply its payments twice")
     func againDoesNotReapplyUpdates() throws {
         let w = try Workspace(clients: Self.clients)
         #expect(try w.ingest(Self.header + "G-1,Marie Côté,100.00\n").accepted == 1)
@@ -65,7 +65,7 @@ struct HostileInputTests2 {
         #expect(try w.caseField("balance_cents", clientRef: "G-1") == .integer(7000))
     }
 
-    @Test("KNOWN BUG: relais ingest --again on an assignment file never reopens a case recalled since")
+    @Test("relais ingest --again on an assignment file never reopens a case recalled since")
     func againDoesNotReopenRecalledCase() throws {
         let w = try Workspace(clients: Self.clients)
         let path = try w.write("in/assign.csv", Self.header + "R-1,Marie Côté,100.00\n")
@@ -112,7 +112,7 @@ struct HostileInputTests2 {
         #expect(w.files(under: "in").count == 1)
     }
 
-    @Test("KNOWN BUG: relais ingest --again on an emailed message reads it, or says why not")
+    @Test("relais ingest --again on an emailed message reads it, or says why not")
     func againOnMessage() throws {
         let w = try Workspace(clients: Self.clients)
         let path = try w.write(
@@ -134,7 +134,7 @@ struct HostileInputTests2 {
         return path
     }
 
-    @Test("KNOWN BUG: a configuration whose case store is inside an inbox folder is refused")
+    @Test("a configuration whose case store is inside an inbox folder is refused")
     func storeInsideInboxRefused() throws {
         let w = try Workspace()
         // The daemon takes its own database, WAL and lock file as client files and moves them
@@ -148,7 +148,7 @@ struct HostileInputTests2 {
         #expect(throws: (any Error).self) { try Configuration.load(path) }
     }
 
-    @Test("KNOWN BUG: a bureau outbox inside a client's outbox is refused")
+    @Test("a bureau outbox inside a client's outbox is refused")
     func bureauOutboxInsideClientOutboxRefused() throws {
         let w = try Workspace()
         // Delivery pushes every file of <outbox>/<client>/ to that client's server: the month's
@@ -165,7 +165,7 @@ struct HostileInputTests2 {
         #expect(throws: (any Error).self) { try Configuration.load(path) }
     }
 
-    @Test("KNOWN BUG: an archive that is the inbox through a symbolic link is refused")
+    @Test("an archive that is the inbox through a symbolic link is refused")
     func symbolicLinkFoldersRefused() throws {
         let w = try Workspace()
         try FileManager.default.createDirectory(
@@ -182,7 +182,7 @@ struct HostileInputTests2 {
 
     // MARK: Personal data
 
-    @Test("KNOWN BUG: a SIN or birth date shifted into another column is not quoted in the reason")
+    @Test("a SIN or birth date shifted into another column is not quoted in the reason")
     func shiftedPersonalDataNotQuoted() throws {
         let w = try Workspace(clients: Self.clients)
         // A row missing its name: the SIN lands in Solde, the date of birth in the next row does.
