@@ -6,9 +6,27 @@ public struct CaseSummary: Sendable, Equatable {
     public var openedOn: String
     public var assigned: Money
     public var recovered: Money
+    /// What is left to collect: the amount assigned, less what was recovered, with the client's
+    /// adjustments.
+    public var balance: Money = .zero
     public var status: String
     public var subStatus: String
     public var kind: CaseKind
+
+    public init(ourReference: String, clientReference: String, debtor: String, openedOn: String, assigned: Money,
+        recovered: Money, status: String, subStatus: String, kind: CaseKind, balance: Money = .zero)
+    {
+        self.ourReference = ourReference
+        self.clientReference = clientReference
+        self.debtor = debtor
+        self.openedOn = openedOn
+        self.assigned = assigned
+        self.recovered = recovered
+        self.status = status
+        self.subStatus = subStatus
+        self.kind = kind
+        self.balance = balance
+    }
 }
 
 /// The agency's performance for a client: what it was given and what it recovered.
@@ -24,7 +42,7 @@ public struct Performance: Sendable, Equatable {
 extension CaseStore {
     private static let summaryColumns = """
         c.our_ref, c.client_ref, d.name_as_given, c.opened_on, c.assigned_cents, c.recovered_cents,
-        c.status, c.sub_status, c.kind
+        c.status, c.sub_status, c.kind, c.balance_cents
         FROM cases c JOIN debtors d ON d.case_id = c.id AND d.role = 'debtor'
         """
 
@@ -33,7 +51,7 @@ extension CaseStore {
             ourReference: s.text(0) ?? "", clientReference: s.text(1) ?? "", debtor: s.text(2) ?? "",
             openedOn: s.text(3) ?? "", assigned: Money(cents: s.int(4)), recovered: Money(cents: s.int(5)),
             status: s.text(6) ?? "", subStatus: s.text(7) ?? "",
-            kind: CaseKind(rawValue: s.text(8) ?? "") ?? .consumer)
+            kind: CaseKind(rawValue: s.text(8) ?? "") ?? .consumer, balance: Money(cents: s.int(9)))
     }
 
     /// Every case of a client, oldest first, one at a time so that a large portfolio never sits

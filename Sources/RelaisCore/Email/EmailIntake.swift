@@ -68,7 +68,8 @@ extension CaseStore {
 
 extension Intake {
     /// Where attachments wait between the message and their own intake: beside the store.
-    var stagingFolder: String { AtomicFile.parentFolder(configuration.store) + "/staging" }
+    /// Attachments wait in the configured staging folder, beside files picked up by SFTP.
+    var stagingFolder: String { configuration.staging + "/messages" }
 
     func ingestMessage(_ file: ReceivedFile, client: ClientConfiguration, disposal: Disposal) throws
         -> IngestResult

@@ -9,6 +9,22 @@ import Foundation
 enum FrenchReasons {
     /// The French of a reason, or nil when its form is not in the table.
     static func translate(_ english: String) -> String? {
+        translated(english).map(polish)
+    }
+
+    /// Words of the English composition that would otherwise stand in a French sentence.
+    private static func polish(_ french: String) -> String {
+        var text = french
+        for (word, mot) in [("(comma)", "(virgule)"), ("(semicolon)", "(point-virgule)"), ("(tab)", "(tabulation)"),
+            ("(pipe)", "(barre verticale)"), ("le profil du client doit indiquer dateOrder",
+            "l'ordre jour/mois doit être précisé dans le profil du client à l'agence")]
+        {
+            text = text.replacingOccurrences(of: word, with: mot)
+        }
+        return text
+    }
+
+    private static func translated(_ english: String) -> String? {
         if let exact = sentences[english] { return exact }
         // `"value" predicate`: the value is kept as written, the predicate translated.
         if english.hasPrefix("\""), let close = closingQuote(in: english) {

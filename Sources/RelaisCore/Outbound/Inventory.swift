@@ -28,13 +28,13 @@ public struct Inventory {
                 w.pick("Notre référence", "Our reference"), w.pick("Votre référence", "Your reference"),
                 w.pick("Débiteur", "Debtor"), w.pick("Date d'ouverture", "Opened on"),
                 w.pick("Montant assigné", "Amount assigned"), w.pick("Montant recouvré", "Amount recovered"),
-                w.pick("Statut", "Status"), w.pick("Sous-statut", "Sub-status"),
+                w.pick("Solde", "Balance"), w.pick("Statut", "Status"), w.pick("Sous-statut", "Sub-status"),
             ]))
         try store.forEachCase(clientID: client.id) { c in
             try sink.write(
                 CSVText.line([
                     c.ourReference, c.clientReference, c.debtor, c.openedOn, c.assigned.plain,
-                    c.recovered.plain,
+                    c.recovered.plain, c.balance.plain,
                     StatusCatalog.label(status: c.status, in: client.language),
                     StatusCatalog.label(subStatus: c.subStatus, of: c.status, in: client.language),
                 ]))
@@ -43,7 +43,7 @@ public struct Inventory {
         try sink.write(
             CSVText.line([
                 w.pick("TOTAL", "TOTAL"), w.pick("Dossiers : ", "Cases: ") + String(p.cases), "", "",
-                p.assigned.plain, p.recovered.plain, w.pick("Performance", "Performance"),
+                p.assigned.plain, p.recovered.plain, "", w.pick("Performance", "Performance"),
                 Self.percent(p.ratio),
             ]))
     }
@@ -65,7 +65,7 @@ public struct Inventory {
                         ("debtor", JSONText.string(c.debtor)), ("kind", JSONText.string(c.kind.rawValue)),
                         ("openedOn", JSONText.string(c.openedOn)),
                         ("assignedCents", String(c.assigned.cents)),
-                        ("recoveredCents", String(c.recovered.cents)),
+                        ("recoveredCents", String(c.recovered.cents)), ("balanceCents", String(c.balance.cents)),
                         ("status", JSONText.string(c.status)), ("subStatus", JSONText.string(c.subStatus)),
                         (
                             "statusLabel",
