@@ -42,7 +42,8 @@ enum ReviewCommand {
         case "list":
             guard rest.isEmpty else { throw UsageError("list takes no operand") }
             let items = try store.reviewItems(
-                openOnly: !arguments.has("all"), clientID: arguments["client"])
+                openOnly: !arguments.has("all"),
+                clientID: try arguments["client"].map { try RelaisCommandLine.client(configuration, $0).id })
             for item in items { RelaisCommandLine.printOut(line(item)) }
             if items.isEmpty { RelaisCommandLine.printOut("nothing to review") }
         case "show":

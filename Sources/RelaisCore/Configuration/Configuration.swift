@@ -200,6 +200,11 @@ public struct ClientConfiguration: Sendable {
                 "\(node.child("id")): \"\(id)\" is not a plain name (letters, digits, . _ -; no / or ..)")
         }
         let name = try object.required("name").string()
+        // The name is printed on every document the client gets.
+        guard !name.isEmpty, !name.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) })
+        else {
+            throw ConfigurationError("\(node.child("name")): must be printable text, without control characters")
+        }
         let language =
             try object.optional("language")?.choice(["fr": Language.french, "en": .english]) ?? .french
         var channels = Channel.allCases

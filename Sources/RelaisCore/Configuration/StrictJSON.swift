@@ -150,6 +150,10 @@ enum StrictJSON {
             let start = index
             while index < bytes.count, "+-0123456789.eE".utf8.contains(bytes[index]) { index += 1 }
             guard index > start else { throw problem("unexpected text where a value was expected") }
+            let text = String(decoding: bytes[start..<index], as: UTF8.self)
+            guard let value = Double(text), value.isFinite else {
+                throw problem("\(text) is not a number a configuration can hold")
+            }
         }
     }
 }

@@ -59,7 +59,7 @@ enum FrenchReasons {
     }
 
     static let sentences: [String: String] = [
-        "the client reference is missing": "le numéro de dossier du client manque",
+        "the client reference is missing": "votre référence (le numéro de dossier du client) manque",
         "the amount assigned is missing": "le montant assigné manque",
         "the amount is missing": "le montant manque",
         "the debtor's name is missing": "le nom du débiteur manque",
@@ -68,8 +68,8 @@ enum FrenchReasons {
         "the kind of update is missing": "le type de mise à jour manque",
         "the SIN is not nine digits": "le NAS n'a pas neuf chiffres",
         "the SIN fails its check digit": "le chiffre de contrôle du NAS est faux",
-        "the reference contains a line break": "le numéro de dossier contient un saut de ligne",
-        "the reference is longer than 50 characters": "le numéro de dossier dépasse 50 caractères",
+        "the reference contains a line break": "la référence contient un saut de ligne",
+        "the reference is longer than 50 characters": "la référence dépasse 50 caractères",
         "the field holds control characters": "le champ contient des caractères de contrôle",
         "the field is longer than 1000 bytes": "le champ dépasse 1 000 octets",
         "the field is longer than 4000 bytes": "le champ dépasse 4 000 octets",
@@ -78,7 +78,7 @@ enum FrenchReasons {
         "a change of contact details gives no address, telephone or email":
             "le changement de coordonnées ne donne ni adresse, ni téléphone, ni courriel",
         "the row names no case: neither the client reference nor ours is given":
-            "la ligne ne désigne aucun dossier : ni votre numéro de dossier ni le nôtre n'est donné",
+            "la ligne ne désigne aucun dossier : ni votre référence ni la nôtre n'est donnée",
         "malformed quoting: a quote inside an unquoted field, or text after a closing quote":
             "guillemets mal formés : un guillemet dans un champ sans guillemets, ou du texte après un guillemet fermant",
         "a field is too large to hold in memory": "un champ est trop grand",
@@ -107,7 +107,7 @@ enum FrenchReasons {
         " is in scientific notation: the exact amount was lost by a spreadsheet":
             " est en notation scientifique : un tableur a perdu le montant exact",
         " is in scientific notation: a spreadsheet lost the reference's digits":
-            " est en notation scientifique : un tableur a perdu des chiffres du numéro de dossier",
+            " est en notation scientifique : un tableur a perdu des chiffres de la référence",
         " has more than two decimals": " a plus de deux décimales",
         " has more than one decimal mark": " a plus d'une marque décimale",
         " has a decimal mark with no digits after it": " a une marque décimale sans chiffres après",
@@ -148,9 +148,9 @@ enum FrenchReasons {
         (#"^"(.*)" has an implausible year (-?\d+)$"#, "« $1 » a une année invraisemblable ($2)"),
         (
             #"^duplicate: the client reference "(.*)" is already our open case (AC\d+)$"#,
-            "doublon : le numéro de dossier « $1 » est déjà notre dossier ouvert $2"
+            "doublon : votre référence « $1 » est déjà notre dossier ouvert $2"
         ),
-        (#"^no case has the client reference "(.*)"$"#, "aucun dossier n'a le numéro de dossier « $1 »"),
+        (#"^no case has the client reference "(.*)"$"#, "aucun dossier n'a votre référence « $1 »"),
         (
             #"^the case (AC\d+) is closed; an update cannot change it$"#,
             "le dossier $1 est fermé ; une mise à jour ne peut le modifier"
@@ -194,7 +194,7 @@ enum FrenchReasons {
         ),
         (
             #"^no column for the client reference \(expected one of: (.*)\)$"#,
-            "aucune colonne pour le numéro de dossier du client (attendu : $1)"
+            "aucune colonne pour votre référence (attendu : $1)"
         ),
         (
             #"^no column for the amount assigned \(expected one of: (.*)\)$"#,

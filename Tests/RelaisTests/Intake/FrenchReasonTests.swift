@@ -30,13 +30,13 @@ struct FrenchReasonTests {
             contentsOfFile: try #require(result.rejectReport).replacingOccurrences(of: ".csv", with: ".txt"),
             encoding: .utf8)
         for french in [
-            "le numéro de dossier du client manque", "le nom du débiteur manque",
+            "votre référence (le numéro de dossier du client) manque", "le nom du débiteur manque",
             "« douze » n'est pas un montant".replacingOccurrences(of: "« douze »", with: "\"douze\""),
             "n'est pas un numéro de téléphone nord-américain à 10 chiffres", "n'est pas une adresse courriel",
             "le chiffre de contrôle du NAS est faux", "n'est pas une province ou un territoire du Canada",
             "n'est pas un code postal canadien", "n'est pas un jour réel",
             "est en notation scientifique",
-            "doublon : le numéro de dossier « 1 » est déjà notre dossier ouvert AC0000001",
+            "doublon : votre référence « 1 » est déjà notre dossier ouvert AC0000001",
         ] {
             #expect(text.contains(french), "missing: \(french)\n\(text)")
         }

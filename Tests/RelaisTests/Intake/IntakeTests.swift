@@ -246,6 +246,8 @@ struct ConfigurationTests {
                 "configured twice"
             ),
             ("{\(minimal), \"rescanSeconds\": 0, \"clients\": []}", "above 0"),
+        ("{\(minimal), \"rescanSeconds\": 1e999, \"clients\": []}", "not a number a configuration can hold"),
+        ("{\(minimal), \"clients\": [{\"id\": \"a\", \"name\": \"A\\u001b[2J\"}]}", "without control characters"),
         ])
     func refused(json: String, message: String) {
         do {
