@@ -18,7 +18,9 @@ public enum AssignmentFormats {
     ) -> AssignmentFileReader {
         let profile = client.profile
         if profile.format == .xml || looksLikeXML(survey) {
-            return XMLAssignmentReader(path: path, survey: survey, profile: profile, today: today)
+            let reader = XMLAssignmentReader(path: path, survey: survey, profile: profile, today: today)
+            reader.expectedClient = client.id
+            return reader
         }
         if profile.format == .fixedWidth, let layout = profile.fixedWidth {
             return FixedWidthAssignmentReader(

@@ -12,6 +12,8 @@ public final class XMLAssignmentReader {
     public let profile: ClientProfile
     private var builder: AssignmentBuilder
     private var mapping = XMLMapping.relais
+    /// The client whose inbox the file came through, when known.
+    var expectedClient: String?
     private var tree = XMLPathNode()
     private var schema: XMLSchema?
     private var ownFormat = true
@@ -70,6 +72,13 @@ public final class XMLAssignmentReader {
             if root.name == "updates", root.namespace == XMLMapping.relaisNamespace {
                 mapping = .relaisUpdates
             }
+            // A document that names its client must have come through that client's inbox: one
+            // client's batch dropped in another's folder would open cases for the wrong creditor.
+            if let named = root.client, let expected = expectedClient, named != expected {
+                throw FileRefusal(
+                    "the document is for client \"\(named)\" (its client attribute), but it came through "
+                        + "the inbox of client \"\(expected)\"")
+            }
             guard root.name == "assignments" || root.name == "updates",
                 root.namespace == XMLMapping.relaisNamespace
             else {
@@ -125,12 +134,15 @@ public final class XMLAssignmentReader {
     }
 
     /// The root element's name and namespace, read before anything else.
-    private func rootElement() throws -> (name: String, namespace: String) {
+    private func rootElement() throws -> (name: String, namespace: String, client: String?) {
         do {
             let reader = try XMLStreamReader(path: path, encoding: encodingName())
             defer { reader.close() }
             while try reader.next() {
-                if reader.kind == .element { return (reader.localName, reader.namespaceURI) }
+                if reader.kind == .element {
+                    let client = reader.attributes().first { $0.name == "client" }?.value
+                    return (reader.localName, reader.namespaceURI, client)
+                }
             }
         } catch let problem as XMLDocumentProblem {
             throw refusal(problem)

@@ -180,4 +180,22 @@ struct ClientUpdateTests {
         #expect(try w.caseField("sub_status", clientRef: "U-2")?.text == "recalled")
         #expect(try w.caseField("closure_reason", clientRef: "U-2")?.text == "vendu à un tiers")
     }
+
+    @Test("a document that names another client than the inbox it came through is refused whole")
+    func xmlForAnotherClient() throws {
+        let schema = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Config/relais-assignment.xsd").path
+        let w = try Workspace(extra: "\"xmlSchema\": \"\(schema)\"")
+        let result = try w.ingest(
+            """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <assignments xmlns="urn:relais:assignment:1" client="northwind">
+              <assignment><clientReference>X-1</clientReference><debtorName>Roy, Line</debtorName>
+              <amount>75.00</amount></assignment>
+            </assignments>
+            """, name: "lot.xml")
+        #expect(result.status == .refused)
+        #expect(result.reason?.contains("inbox of client \"meubles\"") == true)
+        #expect(try w.cases().isEmpty)
+    }
 }

@@ -19,11 +19,13 @@ struct XMLAssignmentTests {
         let harness = try FormatIntakeHarness()
         let result = try harness.ingest(
             path: {
+                // The sample names its client; the harness's client is "creditor".
                 let copy = harness.folder + "/assignments.xml"
-                try FileManager.default.copyItem(
-                    atPath: FormatIntakeHarness.repository
-                        + "/Samples/files/caisse-bellefeuille/sftp/assignations-2025-02-03.xml",
-                    toPath: copy)
+                let sample = try String(
+                    contentsOfFile: FormatIntakeHarness.repository
+                        + "/Samples/files/caisse-bellefeuille/sftp/assignations-2025-02-03.xml", encoding: .utf8)
+                try sample.replacingOccurrences(of: "client=\"caisse-bellefeuille\"", with: "client=\"creditor\"")
+                    .write(toFile: copy, atomically: true, encoding: .utf8)
                 return copy
             }())
         #expect(result.status == .ingested)
