@@ -25,8 +25,9 @@ public struct ReportMonth: Sendable, Hashable, Comparable, CustomStringConvertib
     public let month: Int
 
     public init?(_ text: String) {
-        let parts = text.split(separator: "-")
-        guard parts.count == 2, parts[0].count == 4, parts[1].count == 2, let y = Int(parts[0]),
+        // Exactly YYYY-MM: split would pass over a leading dash ("-2026-11").
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard text.count == 7, parts.count == 2, parts[0].count == 4, parts[1].count == 2, let y = Int(parts[0]),
             let m = Int(parts[1]), (1900...9999).contains(y), (1...12).contains(m)
         else { return nil }
         year = y

@@ -65,7 +65,8 @@ enum FrenchReasons {
         "the debtor's name is missing": "le nom du débiteur manque",
         "the date is missing": "la date manque",
         "the date of birth is in the future": "la date de naissance est dans l'avenir",
-        "the kind of update is missing": "le type de mise à jour manque",
+        "the kind of update is missing (the file has a column for it, so every row is an update)":
+            "le type de mise à jour manque (le fichier a une colonne pour lui : chaque ligne est une mise à jour)",
         "the SIN is not nine digits": "le NAS n'a pas neuf chiffres",
         "the SIN fails its check digit": "le chiffre de contrôle du NAS est faux",
         "the reference contains a line break": "la référence contient un saut de ligne",

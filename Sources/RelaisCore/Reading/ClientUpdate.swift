@@ -138,7 +138,8 @@ extension AssignmentBuilder {
         }
 
         guard let rawKind = values[.updateKind] else {
-            throw fail(.updateKind, "the kind of update is missing")
+            throw fail(
+                .updateKind, "the kind of update is missing (the file has a column for it, so every row is an update)")
         }
         guard let word = Self.updateWords[rawKind.foldedForComparison] else {
             throw fail(
