@@ -33,7 +33,10 @@ public struct Arguments {
                 if valued.contains(name) {
                     if value == nil {
                         index += 1
-                        guard index < words.count else { throw UsageError("--\(name) needs a value") }
+                        // "--by --config F" is a forgotten value, not a name beginning with dashes.
+                        guard index < words.count, !words[index].hasPrefix("--") else {
+                            throw UsageError("--\(name) needs a value")
+                        }
                         value = words[index]
                     }
                     options[name] = value
