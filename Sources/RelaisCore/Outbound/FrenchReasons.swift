@@ -151,6 +151,8 @@ enum FrenchReasons {
             #"^duplicate: the client reference "(.*)" is already our open case (AC\d+)$"#,
             "doublon : votre référence « $1 » est déjà notre dossier ouvert $2"
         ),
+        (#"^the field mixes day-first dates \(line (\d+)\) and month-first dates \(line (\d+)\); the client profile must give dateOrder$"#,
+         "la colonne mêle des dates où le jour vient d'abord (ligne $1) et d'autres où c'est le mois (ligne $2) ; le profil du client doit indiquer dateOrder"),
         (#"^no case has the client reference "(.*)"$"#, "aucun dossier n'a votre référence « $1 »"),
         (
             #"^the case (AC\d+) is closed; an update cannot change it$"#,

@@ -211,10 +211,8 @@ public final class CSVAssignmentReader {
 
         // Whole-column evidence: day/month order of each date column, decimal mark of each
         // amount column.
-        var dateEvidence: [AssignmentField: DateColumnEvidence] = [:]
-        var markEvidence: [AssignmentField: Set<Character>] = [:]
-        let dateColumns = columns.filter { $0.key.isDate }
-        let amountColumns = columns.filter { $0.key.isAmount }
+        var evidence = ColumnEvidence()
+        let evidenceColumns = columns.filter { $0.key.isDate || $0.key.isAmount }
         var dataRecords = 0
         var skippedHeader = false
         try recordReader(delimiter).read { item in
@@ -225,16 +223,8 @@ public final class CSVAssignmentReader {
             }
             if self.footerTotal(record) != nil { return true }
             dataRecords += 1
-            for (field, index) in dateColumns where index < record.fields.count {
-                let text = encoding.decode(record.fields[index])
-                if case .success(let written) = builder.dates.parse(text) {
-                    dateEvidence[field, default: DateColumnEvidence()].note(written, line: record.line)
-                }
-            }
-            for (field, index) in amountColumns where index < record.fields.count {
-                if let mark = AmountReader.decimalMarkEvidence(encoding.decode(record.fields[index])) {
-                    markEvidence[field, default: []].insert(mark)
-                }
+            for (field, index) in evidenceColumns where index < record.fields.count {
+                evidence.note(field, encoding.decode(record.fields[index]), line: record.line, reader: builder.dates)
             }
             return true
         }
@@ -247,24 +237,7 @@ public final class CSVAssignmentReader {
 
         // A column that proves its order uses it; one that proves nothing follows the profile,
         // else the order the file's other date columns prove.
-        let fileOrders = Set(dateEvidence.values.compactMap(\.proven))
-        let fileOrder = fileOrders.count == 1 ? fileOrders.first : nil
-        for (field, _) in dateColumns {
-            let evidence = dateEvidence[field] ?? DateColumnEvidence()
-            if let order = profile.dateOrder {
-                builder.dateOrders[field] = order
-            } else if evidence.isContradictory {
-                builder.dateOrderProblems[field] =
-                    "the column mixes day-first dates (line \(evidence.dayFirstLine!)) and "
-                    + "month-first dates (line \(evidence.monthFirstLine!)); the client "
-                        + "profile must give dateOrder"
-            } else if let order = evidence.proven ?? fileOrder {
-                builder.dateOrders[field] = order
-            }
-        }
-        for (field, marks) in markEvidence where marks.count == 1 {
-            builder.decimalMarks[field] = marks.first!
-        }
+        evidence.apply(to: &builder, fields: columns.keys, profileOrder: profile.dateOrder)
         return layout
     }
 

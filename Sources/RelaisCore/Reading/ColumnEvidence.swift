@@ -1,20 +1,23 @@
 /// What a whole file's values prove of each date field's day/month order and each amount
-/// field's decimal mark, gathered in a first pass for readers whose fields are not columns of
-/// a CSV file (XML mappings, fixed-width files). The rules are the CSV reader's.
+/// field's decimal mark, gathered in a first pass by every reader (CSV columns, XML mappings,
+/// fixed-width fields), so that all formats decide by the same rules.
 struct ColumnEvidence {
     private var dates: [AssignmentField: DateColumnEvidence] = [:]
     private var marks: [AssignmentField: Set<Character>] = [:]
 
     /// Notes one record's raw values.
     mutating func note(_ values: [AssignmentField: String], line: Int, reader: DateReader) {
-        for (field, text) in values {
-            if field.isDate {
-                if case .success(let written) = reader.parse(text) {
-                    dates[field, default: DateColumnEvidence()].note(written, line: line)
-                }
-            } else if field.isAmount, let mark = AmountReader.decimalMarkEvidence(text) {
-                marks[field, default: []].insert(mark)
+        for (field, text) in values { note(field, text, line: line, reader: reader) }
+    }
+
+    /// Notes one raw value of a date or amount field; other fields prove nothing here.
+    mutating func note(_ field: AssignmentField, _ text: String, line: Int, reader: DateReader) {
+        if field.isDate {
+            if case .success(let written) = reader.parse(text) {
+                dates[field, default: DateColumnEvidence()].note(written, line: line)
             }
+        } else if field.isAmount, let mark = AmountReader.decimalMarkEvidence(text) {
+            marks[field, default: []].insert(mark)
         }
     }
 
