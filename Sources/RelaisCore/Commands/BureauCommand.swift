@@ -39,6 +39,11 @@ enum BureauCommand {
         guard let month = ReportMonth(monthText) else {
             throw UsageError("--month must be YYYY-MM, not \"\(monthText)\"")
         }
+        // A month is reported once it is over, dry run or not.
+        guard month < ReportMonth(CalendarDate.today()) else {
+            throw UsageError("--month \(month) is not over yet; the latest month that can be written is "
+                + "\(ReportMonth(CalendarDate.today()).previous)")
+        }
         let configuration = try RelaisCommandLine.configuration(arguments)
         let store = try RelaisCommandLine.openStore(configuration)
         defer { try? store.close() }
