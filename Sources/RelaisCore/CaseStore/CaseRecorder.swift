@@ -92,15 +92,9 @@ public final class CaseRecorder {
             ).first?[0].int
         {
             let existingRef = Self.ourReference(caseID: earlier)
-            reading.duplicates += 1
-            try insertReject.bind([
-                .integer(fileID), .integer(Int64(line)), .text(reading.heading(.clientReference)),
-                .text("duplicate: the client reference \(assignment.clientReference.quotedForReason) became our case "
-                    + "\(existingRef) when this file was first read"),
-                .text(assignment.clientReference), .integer(earlier),
-            ])
-            try insertReject.step()
-            return .duplicate(ofOurReference: existingRef)
+            return try duplicate(
+                assignment, line: line, of: earlier, ourReference: existingRef,
+                because: "became our case \(existingRef) when this file was first read")
         }
         let caseID = nextCaseID
         let ourRef = Self.ourReference(caseID: caseID)
@@ -135,17 +129,9 @@ public final class CaseRecorder {
             let existingID = findOpen.int(0)
             let existingRef = findOpen.text(1) ?? ""
             findOpen.reset()
-            reading.duplicates += 1
-            try insertReject.bind([
-                .integer(fileID), .integer(Int64(line)), .text(reading.heading(.clientReference)),
-                .text(
-                    "duplicate: the client reference "
-                        + "\(assignment.clientReference.quotedForReason) is already our open case \(existingRef)"
-                ),
-                .text(assignment.clientReference), .integer(existingID),
-            ])
-            try insertReject.step()
-            return .duplicate(ofOurReference: existingRef)
+            return try duplicate(
+                assignment, line: line, of: existingID, ourReference: existingRef,
+                because: "is already our open case \(existingRef)")
         }
         nextCaseID += 1
         reading.accepted += 1
@@ -157,6 +143,21 @@ public final class CaseRecorder {
             try insertNote.step()
         }
         return .created(ourReference: ourRef)
+    }
+
+    /// Records a row as a duplicate of an existing case: reported, nothing written over it.
+    private func duplicate(
+        _ assignment: Assignment, line: Int, of caseID: Int64, ourReference: String,
+        because why: String
+    ) throws -> Recording {
+        reading.duplicates += 1
+        try insertReject.bind([
+            .integer(fileID), .integer(Int64(line)), .text(reading.heading(.clientReference)),
+            .text("duplicate: the client reference \(assignment.clientReference.quotedForReason) \(why)"),
+            .text(assignment.clientReference), .integer(caseID),
+        ])
+        try insertReject.step()
+        return .duplicate(ofOurReference: ourReference)
     }
 
     /// Records a row that could not become a case.

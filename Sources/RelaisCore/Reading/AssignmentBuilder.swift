@@ -41,8 +41,13 @@ public struct AssignmentBuilder: Sendable {
 
     /// The assignment of one row, from its field texts.
     public func build(_ values: FieldValues) -> Result<Assignment, RowProblem> {
+        attempt { try assemble(values) }
+    }
+
+    /// The body's value, or the row problem it threw (any other error as a row problem too).
+    func attempt<T>(_ body: () throws -> T) -> Result<T, RowProblem> {
         do {
-            return .success(try assemble(values))
+            return .success(try body())
         } catch let problem as RowProblem {
             return .failure(problem)
         } catch {
@@ -50,11 +55,11 @@ public struct AssignmentBuilder: Sendable {
         }
     }
 
-    private func fail(_ field: AssignmentField, _ reason: String) -> RowProblem {
+    func fail(_ field: AssignmentField, _ reason: String) -> RowProblem {
         RowProblem(field: heading(field), reason: reason)
     }
 
-    private func check<T>(_ field: AssignmentField, _ result: Result<T, FieldProblem>) throws -> T {
+    func check<T>(_ field: AssignmentField, _ result: Result<T, FieldProblem>) throws -> T {
         switch result {
         case .success(let value): return value
         case .failure(let problem): throw fail(field, problem.reason)

@@ -60,10 +60,7 @@ extension CSVAssignmentReader: AssignmentFileReader {
 
     public var notes: [(String, String)] {
         guard let layout else { return [] }
-        var result = [("encoding", layout.encodingNote), ("delimiter", layout.delimiterName)]
-        if !layout.unusedHeadings.isEmpty {
-            result.append(("unusedColumns", layout.unusedHeadings.joined(separator: "|")))
-        }
-        return result
+        // Columns not used are logged apart, at info, by the intake.
+        return [("encoding", layout.encodingNote), ("delimiter", layout.delimiterName)]
     }
 }

@@ -98,25 +98,10 @@ extension AssignmentBuilder {
     /// The update of one row, or which field is wrong and why. Dates may not be in the future;
     /// a payment or an adjustment needs its date, a recall without one is dated today.
     public func buildUpdate(_ values: FieldValues) -> Result<ClientUpdate, RowProblem> {
-        do {
-            return .success(try assembleUpdate(values))
-        } catch let problem as RowProblem {
-            return .failure(problem)
-        } catch {
-            return .failure(RowProblem(field: nil, reason: "\(error)"))
-        }
+        attempt { try assembleUpdate(values) }
     }
 
     private func assembleUpdate(_ values: FieldValues) throws -> ClientUpdate {
-        func fail(_ field: AssignmentField, _ reason: String) -> RowProblem {
-            RowProblem(field: heading(field), reason: reason)
-        }
-        func check<T>(_ field: AssignmentField, _ result: Result<T, FieldProblem>) throws -> T {
-            switch result {
-            case .success(let value): return value
-            case .failure(let problem): throw fail(field, problem.reason)
-            }
-        }
         if let unfit = values.firstUnfit() { throw fail(unfit.field, unfit.reason) }
 
         // The case: ours when the row gives it, else the client's reference.
@@ -139,7 +124,8 @@ extension AssignmentBuilder {
 
         guard let rawKind = values[.updateKind] else {
             throw fail(
-                .updateKind, "the kind of update is missing (the file has a column for it, so every row is an update)")
+                .updateKind,
+                "the kind of update is missing (the file has a column for it, so every row is an update)")
         }
         guard let word = Self.updateWords[rawKind.foldedForComparison] else {
             throw fail(
